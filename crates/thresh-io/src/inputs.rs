@@ -1,0 +1,157 @@
+//! Input paths → a sorted list of input files.
+//!
+//! Each configured path is a file, a directory (searched recursively for files whose names
+//! end in an accepted extension, hidden files skipped) or a glob (`data/*.jsonl.zst`,
+//! `crawl/**/*.gz`). Relative paths are resolved against a base directory (the pipeline
+//! file's). The result is sorted by name and free of duplicates, so every machine sees the
+//! same list and the same file indices.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// An input file and the name it is reported under.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputFile {
+    /// The name as configured (relative to the base directory when it was relative), with `/`
+    /// separators; used in derived ids and error records.
+    pub name: String,
+    /// The path to open.
+    pub path: PathBuf,
+}
+
+/// Why the inputs could not be listed.
+#[derive(Debug, Error)]
+pub enum InputError {
+    /// A configured path that is neither a file, a directory nor a glob matching something.
+    #[error("input path `{0}` does not exist")]
+    Missing(String),
+    /// A glob that matched no file.
+    #[error("input glob `{0}` matches no file")]
+    NoMatch(String),
+    /// A malformed glob.
+    #[error("input glob `{pattern}` is invalid: {message}")]
+    BadGlob {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A directory that could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// File names accepted when searching a directory: JSON Lines, optionally compressed.
+pub const JSONL_EXTENSIONS: [&str; 9] = [
+    ".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz", ".json.zst", ".ndjson",
+    ".ndjson.gz", ".ndjson.zst",
+];
+
+/// Expands `patterns` (resolved against `base`) into the sorted, deduplicated file list.
+pub fn expand_inputs(patterns: &[String], base: &Path, extensions: &[&str]) -> Result<Vec<InputFile>, InputError> {
+    let mut files = Vec::new();
+    for pattern in patterns {
+        let full = if Path::new(pattern).is_absolute() {
+            PathBuf::from(pattern)
+        } else {
+            base.join(pattern)
+        };
+        let name_of = |path: &Path| -> String {
+            let shown = path.strip_prefix(base).unwrap_or(path);
+            shown.to_string_lossy().replace('\\', "/")
+        };
+        if pattern.contains(['*', '?', '[']) {
+            let matches = glob::glob(&full.to_string_lossy()).map_err(|e| InputError::BadGlob {
+                pattern: pattern.clone(),
+                message: e.to_string(),
+            })?;
+            let before = files.len();
+            for entry in matches {
+                let path = entry.map_err(|e| InputError::Io {
+                    path: e.path().to_string_lossy().into_owned(),
+                    source: e.into(),
+                })?;
+                if path.is_file() {
+                    files.push(InputFile { name: name_of(&path), path });
+                }
+            }
+            if files.len() == before {
+                return Err(InputError::NoMatch(pattern.clone()));
+            }
+        } else if full.is_dir() {
+            walk(&full, extensions, &mut |path| {
+                files.push(InputFile { name: name_of(&path), path })
+            })?;
+        } else if full.is_file() {
+            files.push(InputFile { name: name_of(&full), path: full });
+        } else {
+            return Err(InputError::Missing(pattern.clone()));
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, extensions: &[&str], found: &mut dyn FnMut(PathBuf)) -> Result<(), InputError> {
+    let io = |source| InputError::Io {
+        path: dir.to_string_lossy().into_owned(),
+        source,
+    };
+    let mut entries: Vec<_> = fs::read_dir(dir).map_err(io)?.collect::<Result<_, _>>().map_err(io)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, extensions, found)?;
+        } else if extensions.iter().any(|ext| name.ends_with(ext)) {
+            found(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_directories_and_globs_give_one_sorted_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["a/2.jsonl", "a/1.jsonl.zst", "a/.hidden.jsonl", "a/notes.txt", "b/x.jsonl.gz", "c.jsonl"] {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "").unwrap();
+        }
+        let patterns = ["a".to_string(), "b/*.gz".to_string(), "c.jsonl".to_string(), "a/2.jsonl".to_string()];
+        let files = expand_inputs(&patterns, root, &JSONL_EXTENSIONS).unwrap();
+        let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["a/1.jsonl.zst", "a/2.jsonl", "b/x.jsonl.gz", "c.jsonl"]);
+    }
+
+    #[test]
+    fn missing_paths_and_empty_globs_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            expand_inputs(&["nope.jsonl".into()], dir.path(), &JSONL_EXTENSIONS),
+            Err(InputError::Missing(_))
+        ));
+        assert!(matches!(
+            expand_inputs(&["*.jsonl".into()], dir.path(), &JSONL_EXTENSIONS),
+            Err(InputError::NoMatch(_))
+        ));
+    }
+}

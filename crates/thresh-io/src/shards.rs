@@ -1,0 +1,214 @@
+//! Numbered, size-limited, compressed output shards, each written atomically.
+//!
+//! A [`ShardWriter`] writes `<dir>/<prefix>-<part>.jsonl<.zst|.gz>`, starting a new part when
+//! the current one reaches `max_docs` documents or `max_bytes` uncompressed bytes. Each part is
+//! written under a hidden temporary name and renamed only once complete, so a killed run never
+//! leaves a shard that looks complete but is not. No file is created for a writer that
+//! receives no document.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::atomic::temp_path;
+use crate::compression::{compressed_writer, Compression, FinishWrite};
+
+/// Where and how a writer writes.
+#[derive(Clone, Debug)]
+pub struct ShardSpec {
+    /// Directory of the shards.
+    pub dir: PathBuf,
+    /// Name prefix, e.g. the input file's index `00003`.
+    pub prefix: String,
+    /// Compression of the shards.
+    pub compression: Compression,
+    /// Compression level (`None`: the format's default).
+    pub level: Option<i32>,
+    /// Start a new part after this many documents (0: no limit).
+    pub max_docs: u64,
+    /// Start a new part after this many uncompressed bytes (0: no limit).
+    pub max_bytes: u64,
+}
+
+impl ShardSpec {
+    /// The final path of part `part`.
+    pub fn part_path(&self, part: u32) -> PathBuf {
+        self.dir.join(format!(
+            "{}-{part:04}.jsonl{}",
+            self.prefix,
+            self.compression.suffix()
+        ))
+    }
+}
+
+struct OpenShard {
+    writer: Box<dyn FinishWrite>,
+    tmp: PathBuf,
+    path: PathBuf,
+    docs: u64,
+    bytes: u64,
+}
+
+/// Writes documents' lines into consecutive shards.
+pub struct ShardWriter {
+    spec: ShardSpec,
+    next_part: u32,
+    open: Option<OpenShard>,
+    written: Vec<PathBuf>,
+}
+
+impl ShardWriter {
+    /// A writer that has not created any file yet.
+    pub fn new(spec: ShardSpec) -> Self {
+        ShardWriter {
+            spec,
+            next_part: 0,
+            open: None,
+            written: Vec::new(),
+        }
+    }
+
+    /// Writes one document's line (which ends in `\n`).
+    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        if let Some(open) = &self.open {
+            let full_docs = self.spec.max_docs > 0 && open.docs >= self.spec.max_docs;
+            let full_bytes = self.spec.max_bytes > 0 && open.bytes >= self.spec.max_bytes;
+            if full_docs || full_bytes {
+                self.close_current()?;
+            }
+        }
+        if self.open.is_none() {
+            let part = self.start_part()?;
+            self.open = Some(part);
+        }
+        let open = self.open.as_mut().expect("a part was just opened");
+        open.writer.write_all(line)?;
+        open.docs += 1;
+        open.bytes += line.len() as u64;
+        Ok(())
+    }
+
+    fn start_part(&mut self) -> io::Result<OpenShard> {
+        fs::create_dir_all(&self.spec.dir)?;
+        let path = self.spec.part_path(self.next_part);
+        self.next_part += 1;
+        let tmp = temp_path(&path);
+        let writer = compressed_writer(File::create(&tmp)?, self.spec.compression, self.spec.level)?;
+        Ok(OpenShard {
+            writer,
+            tmp,
+            path,
+            docs: 0,
+            bytes: 0,
+        })
+    }
+
+    fn close_current(&mut self) -> io::Result<()> {
+        if let Some(open) = self.open.take() {
+            let file = open.writer.finish()?;
+            file.sync_all()?;
+            drop(file);
+            fs::rename(&open.tmp, &open.path)?;
+            self.written.push(open.path);
+        }
+        Ok(())
+    }
+
+    /// Completes the last part and returns the paths of all parts written.
+    pub fn finish(mut self) -> io::Result<Vec<PathBuf>> {
+        self.close_current()?;
+        Ok(std::mem::take(&mut self.written))
+    }
+}
+
+/// Removes every shard (complete or temporary) whose name starts with `<prefix>-` in `dir`, so
+/// an unfinished input file can be redone from scratch.
+pub fn remove_shards(dir: &Path, prefix: &str) -> io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let done = format!("{prefix}-");
+    let temp = format!(".{prefix}-");
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            remove_shards(&entry.path(), prefix)?;
+        } else if name.starts_with(&done) || name.starts_with(&temp) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compression::open_decompressed;
+    use std::io::Read;
+
+    fn spec(dir: &Path, max_docs: u64, max_bytes: u64) -> ShardSpec {
+        ShardSpec {
+            dir: dir.join("kept"),
+            prefix: "00001".into(),
+            compression: Compression::Zstd,
+            level: None,
+            max_docs,
+            max_bytes,
+        }
+    }
+
+    fn read(path: &Path) -> String {
+        let mut s = String::new();
+        open_decompressed(path).unwrap().0.read_to_string(&mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn rolls_over_by_document_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ShardWriter::new(spec(dir.path(), 2, 0));
+        for i in 0..5 {
+            w.write_line(format!("{i}\n").as_bytes()).unwrap();
+        }
+        let parts = w.finish().unwrap();
+        let names: Vec<_> = parts.iter().map(|p| p.file_name().unwrap().to_str().unwrap()).collect();
+        assert_eq!(names, ["00001-0000.jsonl.zst", "00001-0001.jsonl.zst", "00001-0002.jsonl.zst"]);
+        assert_eq!(read(&parts[1]), "2\n3\n");
+    }
+
+    #[test]
+    fn rolls_over_by_bytes_and_writes_nothing_when_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ShardWriter::new(spec(dir.path(), 0, 4));
+        for line in ["abc\n", "d\n", "e\n"] {
+            w.write_line(line.as_bytes()).unwrap();
+        }
+        // 4 bytes reached after the first line, so "d" and "e" (4 bytes) share part 1.
+        assert_eq!(w.finish().unwrap().len(), 2);
+        let empty = ShardWriter::new(spec(&dir.path().join("other"), 0, 0));
+        assert!(empty.finish().unwrap().is_empty());
+        assert!(!dir.path().join("other").exists());
+    }
+
+    #[test]
+    fn unfinished_parts_are_hidden_and_removable() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ShardWriter::new(spec(dir.path(), 1, 0));
+        w.write_line(b"a\n").unwrap();
+        w.write_line(b"b\n").unwrap();
+        // Part 0 is complete, part 1 is still a hidden temp file.
+        let names: Vec<String> = fs::read_dir(dir.path().join("kept"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.contains(&"00001-0000.jsonl.zst".to_string()));
+        assert!(names.contains(&".00001-0001.jsonl.zst.tmp".to_string()));
+        drop(w);
+        remove_shards(dir.path(), "00001").unwrap();
+        assert_eq!(fs::read_dir(dir.path().join("kept")).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,56 @@
+//! # thresh-text
+//!
+//! Per-document text steps, one per module:
+//!
+//! | type | module | what it does |
+//! |---|---|---|
+//! | `normalize` | [`normalize`] | Unicode normalization (NFC by default), whitespace and control-character cleanup |
+//! | `length` | [`length`] | drops documents outside min/max characters or words |
+//! | `regex` | [`regex_filter`] | drops documents matching patterns (or keeps only those that match) |
+//! | `line_filter` | [`line_filter`] | removes lines matching patterns or with too few words |
+//!
+//! [`register`] adds them all to a [`thresh_core::StepRegistry`].
+//!
+//! ```
+//! let mut registry = thresh_core::StepRegistry::new();
+//! thresh_text::register(&mut registry);
+//! let tables: Vec<toml::Table> = vec![toml::from_str("type = \"length\"\nmin_words = 3").unwrap()];
+//! let pipeline = thresh_core::Pipeline::from_tables(&registry, &tables).unwrap();
+//! let mut stats = thresh_core::Stats::for_pipeline(&pipeline);
+//! let mut doc = thresh_core::Document::new("a", "too short");
+//! let outcome = pipeline.process(&mut doc, &mut stats);
+//! assert_eq!(doc.annotations["reason"], "min_words 2 < 3");
+//! # let _ = outcome;
+//! ```
+
+pub mod length;
+pub mod line_filter;
+pub mod normalize;
+pub mod regex_filter;
+pub mod words;
+
+use thresh_core::StepRegistry;
+
+/// Registers every step of this crate.
+pub fn register(registry: &mut StepRegistry) {
+    registry.register(
+        "normalize",
+        "Unicode normalization and whitespace cleanup",
+        |c| Ok(Box::new(normalize::Normalize::new(c.parse()?))),
+    );
+    registry.register(
+        "length",
+        "drop documents outside min/max characters or words",
+        |c| Ok(Box::new(length::Length::new(c.parse()?))),
+    );
+    registry.register(
+        "regex",
+        "drop documents matching patterns, or keep only those that match",
+        |c| Ok(Box::new(regex_filter::RegexFilter::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "line_filter",
+        "remove lines matching patterns or with too few words",
+        |c| Ok(Box::new(line_filter::LineFilter::new(c.parse()?, &c.name)?)),
+    );
+}
