@@ -1,1 +1,133 @@
-fn main() {}
+//! `thresh`: clean, deduplicated, annotated text corpora from web crawls.
+//!
+//! A thin command line over the `thresh` library: `run`, `check`, `stats`.
+
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use thresh::config::PipelineFile;
+use thresh::layout::ResumeMode;
+use thresh::report::RunReport;
+use thresh::runner::{run, RunOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "thresh",
+    version,
+    about = "Clean, deduplicated, annotated text corpora from web crawls"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline: read the input, apply the steps, write kept/, dropped/, errors.jsonl, stats.json.
+    Run {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Fail with a non-zero exit code on the first unreadable input record.
+        #[arg(long)]
+        strict: bool,
+        /// Continue an interrupted run in the output directory (the default).
+        #[arg(long, conflicts_with = "overwrite")]
+        resume: bool,
+        /// Replace a previous run's output.
+        #[arg(long)]
+        overwrite: bool,
+        /// Print no progress.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Write to this directory instead of the pipeline file's `[output] path`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Validate a pipeline file and print the plan.
+    Check {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+    },
+    /// Print a summary of an output directory's stats.json.
+    Stats {
+        /// The output directory (or its stats.json).
+        output: PathBuf,
+        /// Print the raw JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("thresh: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> Result<ExitCode> {
+    match Cli::parse().command {
+        Command::Run {
+            pipeline,
+            threads,
+            strict,
+            resume: _,
+            overwrite,
+            quiet,
+            output,
+        } => {
+            let mut file = PipelineFile::load(&pipeline)?;
+            if let Some(output) = output {
+                file.output.path = std::path::absolute(output)?.to_string_lossy().into_owned();
+            }
+            let options = RunOptions {
+                threads,
+                strict,
+                mode: if overwrite {
+                    ResumeMode::Overwrite
+                } else {
+                    ResumeMode::Resume
+                },
+            };
+            let reporter = progress::Reporter::new(quiet);
+            let report = run(&file, &thresh::registry(), &options, &reporter)?;
+            if !quiet {
+                eprint!("{}", report.summary());
+                eprintln!("output: {}", file.output_dir().display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { pipeline } => {
+            let file = PipelineFile::load(&pipeline)?;
+            print!("{}", thresh::plan::describe(&file, &thresh::registry())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats { output, json } => {
+            let path = if output.is_dir() {
+                output.join("stats.json")
+            } else {
+                output
+            };
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let report: RunReport = serde_json::from_slice(&bytes)
+                .with_context(|| format!("parsing {}", path.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.summary());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -68,8 +68,10 @@ mod tests {
     #[test]
     fn step_annotations_are_created_once_and_reused() {
         let mut doc = Document::new("x", "text");
-        doc.step_annotations("length").insert("words".into(), 1.into());
-        doc.step_annotations("length").insert("chars".into(), 4.into());
+        doc.step_annotations("length")
+            .insert("words".into(), 1.into());
+        doc.step_annotations("length")
+            .insert("chars".into(), 4.into());
         assert_eq!(
             serde_json::to_string(&doc.annotations).unwrap(),
             r#"{"length":{"words":1,"chars":4}}"#

@@ -114,7 +114,11 @@ mod tests {
                 },
             )
             .unwrap();
-            assert_eq!(out, (0..200).map(|i| i * 2).collect::<Vec<_>>(), "threads={threads}");
+            assert_eq!(
+                out,
+                (0..200).map(|i| i * 2).collect::<Vec<_>>(),
+                "threads={threads}"
+            );
         }
     }
 
@@ -122,31 +126,46 @@ mod tests {
     fn in_flight_batches_are_bounded() {
         let live = AtomicUsize::new(0);
         let peak = AtomicUsize::new(0);
-        let items = (0..100).map(|i| {
+        let items = (0..100).inspect(|_| {
             let now = live.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
-            i
         });
-        run_ordered::<_, _, (), _, _, _>(4, 6, items, |i| i, |_| {
-            std::thread::sleep(Duration::from_micros(100));
-            live.fetch_sub(1, Ordering::SeqCst);
-            Ok(())
-        })
+        run_ordered::<_, _, (), _, _, _>(
+            4,
+            6,
+            items,
+            |i| i,
+            |_| {
+                std::thread::sleep(Duration::from_micros(100));
+                live.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            },
+        )
         .unwrap();
-        assert!(peak.load(Ordering::SeqCst) <= 6, "peak {}", peak.load(Ordering::SeqCst));
+        assert!(
+            peak.load(Ordering::SeqCst) <= 6,
+            "peak {}",
+            peak.load(Ordering::SeqCst)
+        );
     }
 
     #[test]
     fn consumer_error_stops_the_run() {
         let mut seen = 0;
-        let result = run_ordered(2, 4, 0..1_000_000u64, |i| i, |i| {
-            seen += 1;
-            if i == 10 {
-                Err("stop")
-            } else {
-                Ok(())
-            }
-        });
+        let result = run_ordered(
+            2,
+            4,
+            0..1_000_000u64,
+            |i| i,
+            |i| {
+                seen += 1;
+                if i == 10 {
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            },
+        );
         assert_eq!(result, Err("stop"));
         assert_eq!(seen, 11);
     }

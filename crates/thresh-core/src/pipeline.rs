@@ -69,7 +69,10 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds a pipeline from `[[step]]` tables, with relative paths resolved against the
     /// current directory.
-    pub fn from_tables(registry: &StepRegistry, tables: &[toml::Table]) -> Result<Self, ConfigError> {
+    pub fn from_tables(
+        registry: &StepRegistry,
+        tables: &[toml::Table],
+    ) -> Result<Self, ConfigError> {
         Self::from_tables_in(registry, tables, Path::new("."))
     }
 
@@ -109,7 +112,8 @@ impl Pipeline {
                 params,
                 base_dir: base_dir.to_owned(),
             };
-            let step = registry.build(&generic.ty, &format!("{context}({})", generic.ty), &config)?;
+            let step =
+                registry.build(&generic.ty, &format!("{context}({})", generic.ty), &config)?;
             steps.push(PipelineStep {
                 cx: StepCx {
                     name: name.clone(),
@@ -172,4 +176,3 @@ impl Pipeline {
         Outcome::Kept
     }
 }
-

@@ -138,7 +138,10 @@ mod tests {
         let table: toml::Table = toml::from_str("min_word = 3").unwrap();
         let err = parse_params::<Params>("step `length`", &table).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("unknown key `min_word` in step `length`"), "{text}");
+        assert!(
+            text.contains("unknown key `min_word` in step `length`"),
+            "{text}"
+        );
         assert!(text.contains("did you mean `min_words`?"), "{text}");
     }
 
@@ -158,7 +161,13 @@ mod tests {
             params: toml::Table::new(),
             base_dir: PathBuf::new(),
         };
-        let err = registry.build("normalise", "step 1", &config).err().unwrap();
-        assert!(err.to_string().contains("did you mean `normalize`?"), "{err}");
+        let err = registry
+            .build("normalise", "step 1", &config)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("did you mean `normalize`?"),
+            "{err}"
+        );
     }
 }

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// The temporary name used while `path` is being written: a hidden sibling ending in `.tmp`.
 pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.tmp"))
 }
 

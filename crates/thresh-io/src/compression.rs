@@ -1,8 +1,10 @@
 //! gzip and zstd, recognised by magic bytes (and by extension for writing and for naming).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -58,7 +60,15 @@ impl Compression {
 /// Opens `path` for reading, decompressing by magic bytes. A file whose name says gzip or zstd
 /// but whose bytes do not is an error rather than a misread.
 pub fn open_decompressed(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
-    let mut raw = BufReader::with_capacity(READ_BUFFER, File::open(path)?);
+    decompress(File::open(path)?, path)
+}
+
+/// Like [`open_decompressed`] for an already open stream; `path` is only used for its name.
+pub fn decompress(
+    raw: impl Read + Send + 'static,
+    path: &Path,
+) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
+    let mut raw = BufReader::with_capacity(READ_BUFFER, raw);
     let head = raw.fill_buf()?;
     let by_magic = Compression::from_magic(head);
     let empty = head.is_empty();
@@ -75,13 +85,38 @@ pub fn open_decompressed(path: &Path) -> io::Result<(Box<dyn BufRead + Send>, Co
     };
     let reader: Box<dyn BufRead + Send> = match kind {
         Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(READ_BUFFER, MultiGzDecoder::new(raw))),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            MultiGzDecoder::new(raw),
+        )),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             READ_BUFFER,
             zstd::Decoder::with_buffer(raw)?,
         )),
     };
     Ok((reader, kind))
+}
+
+/// A reader that adds the number of bytes it reads to a shared counter, so progress can be
+/// reported in bytes of the (compressed) file while a decompressor consumes it.
+pub struct CountingRead<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R> CountingRead<R> {
+    /// Wraps `inner`, adding to `count`.
+    pub fn new(inner: R, count: Arc<AtomicU64>) -> Self {
+        CountingRead { inner, count }
+    }
+}
+
+impl<R: Read> Read for CountingRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// A compressing writer that must be finished to write its trailer.
@@ -142,7 +177,6 @@ pub fn compressed_writer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
 
     fn round_trip(kind: Compression, name: &str) {
         let dir = tempfile::tempdir().unwrap();
@@ -168,7 +202,8 @@ mod tests {
     fn magic_bytes_win_over_a_missing_extension() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no-extension");
-        let mut w = compressed_writer(File::create(&path).unwrap(), Compression::Zstd, None).unwrap();
+        let mut w =
+            compressed_writer(File::create(&path).unwrap(), Compression::Zstd, None).unwrap();
         w.write_all(b"x\n").unwrap();
         w.finish().unwrap();
         assert_eq!(open_decompressed(&path).unwrap().1, Compression::Zstd);

@@ -50,12 +50,23 @@ pub enum InputError {
 
 /// File names accepted when searching a directory: JSON Lines, optionally compressed.
 pub const JSONL_EXTENSIONS: [&str; 9] = [
-    ".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz", ".json.zst", ".ndjson",
-    ".ndjson.gz", ".ndjson.zst",
+    ".jsonl",
+    ".jsonl.gz",
+    ".jsonl.zst",
+    ".json",
+    ".json.gz",
+    ".json.zst",
+    ".ndjson",
+    ".ndjson.gz",
+    ".ndjson.zst",
 ];
 
 /// Expands `patterns` (resolved against `base`) into the sorted, deduplicated file list.
-pub fn expand_inputs(patterns: &[String], base: &Path, extensions: &[&str]) -> Result<Vec<InputFile>, InputError> {
+pub fn expand_inputs(
+    patterns: &[String],
+    base: &Path,
+    extensions: &[&str],
+) -> Result<Vec<InputFile>, InputError> {
     let mut files = Vec::new();
     for pattern in patterns {
         let full = if Path::new(pattern).is_absolute() {
@@ -79,7 +90,10 @@ pub fn expand_inputs(patterns: &[String], base: &Path, extensions: &[&str]) -> R
                     source: e.into(),
                 })?;
                 if path.is_file() {
-                    files.push(InputFile { name: name_of(&path), path });
+                    files.push(InputFile {
+                        name: name_of(&path),
+                        path,
+                    });
                 }
             }
             if files.len() == before {
@@ -87,10 +101,16 @@ pub fn expand_inputs(patterns: &[String], base: &Path, extensions: &[&str]) -> R
             }
         } else if full.is_dir() {
             walk(&full, extensions, &mut |path| {
-                files.push(InputFile { name: name_of(&path), path })
+                files.push(InputFile {
+                    name: name_of(&path),
+                    path,
+                })
             })?;
         } else if full.is_file() {
-            files.push(InputFile { name: name_of(&full), path: full });
+            files.push(InputFile {
+                name: name_of(&full),
+                path: full,
+            });
         } else {
             return Err(InputError::Missing(pattern.clone()));
         }
@@ -105,7 +125,10 @@ fn walk(dir: &Path, extensions: &[&str], found: &mut dyn FnMut(PathBuf)) -> Resu
         path: dir.to_string_lossy().into_owned(),
         source,
     };
-    let mut entries: Vec<_> = fs::read_dir(dir).map_err(io)?.collect::<Result<_, _>>().map_err(io)?;
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .map_err(io)?
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
@@ -131,15 +154,30 @@ mod tests {
     fn files_directories_and_globs_give_one_sorted_list() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for name in ["a/2.jsonl", "a/1.jsonl.zst", "a/.hidden.jsonl", "a/notes.txt", "b/x.jsonl.gz", "c.jsonl"] {
+        for name in [
+            "a/2.jsonl",
+            "a/1.jsonl.zst",
+            "a/.hidden.jsonl",
+            "a/notes.txt",
+            "b/x.jsonl.gz",
+            "c.jsonl",
+        ] {
             let path = root.join(name);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "").unwrap();
         }
-        let patterns = ["a".to_string(), "b/*.gz".to_string(), "c.jsonl".to_string(), "a/2.jsonl".to_string()];
+        let patterns = [
+            "a".to_string(),
+            "b/*.gz".to_string(),
+            "c.jsonl".to_string(),
+            "a/2.jsonl".to_string(),
+        ];
         let files = expand_inputs(&patterns, root, &JSONL_EXTENSIONS).unwrap();
         let names: Vec<_> = files.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["a/1.jsonl.zst", "a/2.jsonl", "b/x.jsonl.gz", "c.jsonl"]);
+        assert_eq!(
+            names,
+            ["a/1.jsonl.zst", "a/2.jsonl", "b/x.jsonl.gz", "c.jsonl"]
+        );
     }
 
     #[test]

@@ -108,7 +108,9 @@ fn write_json_string(out: &mut Vec<u8>, s: &str) {
 fn id_from_raw(raw: &RawValue) -> Result<Option<String>, &'static str> {
     let text = raw.get();
     match text.as_bytes().first() {
-        Some(b'"') => serde_json::from_str(text).map(Some).map_err(|_| "a broken string"),
+        Some(b'"') => serde_json::from_str(text)
+            .map(Some)
+            .map_err(|_| "a broken string"),
         Some(b'-' | b'0'..=b'9') => Ok(Some(text.to_owned())),
         Some(b'n') => Ok(None),
         Some(b't' | b'f') => Err("a boolean"),
@@ -267,22 +269,33 @@ mod tests {
     fn missing_id_is_derived_from_file_and_line_and_numbers_are_ids() {
         assert_eq!(parse(r#"{"text":"t"}"#).unwrap().id, "data/a.jsonl:7");
         assert_eq!(parse(r#"{"text":"t","id":42}"#).unwrap().id, "42");
-        assert_eq!(parse(r#"{"text":"t","id":null}"#).unwrap().id, "data/a.jsonl:7");
+        assert_eq!(
+            parse(r#"{"text":"t","id":null}"#).unwrap().id,
+            "data/a.jsonl:7"
+        );
     }
 
     #[test]
     fn bad_records_say_what_is_wrong() {
         assert_eq!(parse(r#"{"id":"a"}"#).unwrap_err(), "missing field `text`");
-        assert_eq!(parse(r#"{"text":3}"#).unwrap_err(), "field `text` is a number, not a string");
+        assert_eq!(
+            parse(r#"{"text":3}"#).unwrap_err(),
+            "field `text` is a number, not a string"
+        );
         assert_eq!(
             parse(r#"{"text":{"a":[1]}}"#).unwrap_err(),
             "field `text` is an object, not a string"
         );
-        assert!(parse(r#"{"text":"a""#).unwrap_err().starts_with("invalid JSON"));
+        assert!(parse(r#"{"text":"a""#)
+            .unwrap_err()
+            .starts_with("invalid JSON"));
         assert!(parse(r#"[1,2]"#).unwrap_err().starts_with("invalid JSON"));
-        assert!(parse(r#"{"text":"a"} trailing"#).unwrap_err().starts_with("invalid JSON"));
+        assert!(parse(r#"{"text":"a"} trailing"#)
+            .unwrap_err()
+            .starts_with("invalid JSON"));
         let invalid_utf8 = b"{\"text\":\"\xff\xfe\"}";
-        let err = parse_record(invalid_utf8, &FieldNames::default(), "f", Origin::default()).unwrap_err();
+        let err =
+            parse_record(invalid_utf8, &FieldNames::default(), "f", Origin::default()).unwrap_err();
         assert!(err.contains("invalid"), "{err}");
     }
 

@@ -173,7 +173,14 @@ impl<R: BufRead> RecordSplitter<R> {
         }
     }
 
-    fn finish_record(&mut self, batch: &mut Batch, start: usize, len: usize, line: u64, offset: u64) {
+    fn finish_record(
+        &mut self,
+        batch: &mut Batch,
+        start: usize,
+        len: usize,
+        line: u64,
+        offset: u64,
+    ) {
         if len > self.max_record_bytes {
             self.records_seen += 1;
             batch.items.push(Item::Error {
@@ -209,7 +216,10 @@ mod tests {
     use std::io::{BufReader, Cursor, Read};
 
     fn all_items(input: &[u8], max: usize, buf: usize) -> (Vec<String>, Vec<(u64, u64, String)>) {
-        let mut split = RecordSplitter::new(BufReader::with_capacity(buf, Cursor::new(input.to_vec())), max);
+        let mut split = RecordSplitter::new(
+            BufReader::with_capacity(buf, Cursor::new(input.to_vec())),
+            max,
+        );
         let mut records = Vec::new();
         let mut errors = Vec::new();
         loop {
@@ -219,9 +229,11 @@ mod tests {
                     Item::Record { range, .. } => {
                         records.push(String::from_utf8(batch.record(range).to_vec()).unwrap())
                     }
-                    Item::Error { line, offset, message } => {
-                        errors.push((*line, *offset, message.clone()))
-                    }
+                    Item::Error {
+                        line,
+                        offset,
+                        message,
+                    } => errors.push((*line, *offset, message.clone())),
                 }
             }
             if batch.last {
@@ -245,7 +257,9 @@ mod tests {
         assert_eq!(records, ["ab", "cd"]);
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].0, errors[0].1), (2, 3));
-        assert!(errors[0].2.contains("12 bytes exceeds max_record_bytes (10)"));
+        assert!(errors[0]
+            .2
+            .contains("12 bytes exceeds max_record_bytes (10)"));
     }
 
     #[test]
@@ -260,7 +274,10 @@ mod tests {
     impl Read for Truncated {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
             match self.0.read(buf)? {
-                0 => Err(std::io::Error::new(ErrorKind::UnexpectedEof, "unexpected end of file")),
+                0 => Err(std::io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    "unexpected end of file",
+                )),
                 n => Ok(n),
             }
         }
@@ -269,14 +286,24 @@ mod tests {
     #[test]
     fn read_error_ends_the_file_with_an_error_naming_the_offset() {
         let input = b"one\ntwo\nthr".to_vec();
-        let mut split = RecordSplitter::new(BufReader::with_capacity(4, Truncated(Cursor::new(input))), 100);
+        let mut split = RecordSplitter::new(
+            BufReader::with_capacity(4, Truncated(Cursor::new(input))),
+            100,
+        );
         let batch = split.next_batch(0, 1000, 1000);
         assert!(batch.last);
         assert_eq!(batch.items.len(), 3);
         match &batch.items[2] {
-            Item::Error { line, offset, message } => {
+            Item::Error {
+                line,
+                offset,
+                message,
+            } => {
                 assert_eq!((*line, *offset), (3, 11));
-                assert!(message.contains("3 bytes of an incomplete record"), "{message}");
+                assert!(
+                    message.contains("3 bytes of an incomplete record"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -93,7 +93,8 @@ impl ShardWriter {
         let path = self.spec.part_path(self.next_part);
         self.next_part += 1;
         let tmp = temp_path(&path);
-        let writer = compressed_writer(File::create(&tmp)?, self.spec.compression, self.spec.level)?;
+        let writer =
+            compressed_writer(File::create(&tmp)?, self.spec.compression, self.spec.level)?;
         Ok(OpenShard {
             writer,
             tmp,
@@ -163,7 +164,11 @@ mod tests {
 
     fn read(path: &Path) -> String {
         let mut s = String::new();
-        open_decompressed(path).unwrap().0.read_to_string(&mut s).unwrap();
+        open_decompressed(path)
+            .unwrap()
+            .0
+            .read_to_string(&mut s)
+            .unwrap();
         s
     }
 
@@ -175,8 +180,18 @@ mod tests {
             w.write_line(format!("{i}\n").as_bytes()).unwrap();
         }
         let parts = w.finish().unwrap();
-        let names: Vec<_> = parts.iter().map(|p| p.file_name().unwrap().to_str().unwrap()).collect();
-        assert_eq!(names, ["00001-0000.jsonl.zst", "00001-0001.jsonl.zst", "00001-0002.jsonl.zst"]);
+        let names: Vec<_> = parts
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "00001-0000.jsonl.zst",
+                "00001-0001.jsonl.zst",
+                "00001-0002.jsonl.zst"
+            ]
+        );
         assert_eq!(read(&parts[1]), "2\n3\n");
     }
 

@@ -64,7 +64,10 @@ mod tests {
     use super::*;
 
     fn verdict(params: LengthParams, text: &str) -> Verdict {
-        let cx = StepCx { name: "length".into(), record_signals: false };
+        let cx = StepCx {
+            name: "length".into(),
+            record_signals: false,
+        };
         Length::new(params).process(&mut Document::new("d", text), &cx)
     }
 
@@ -72,17 +75,40 @@ mod tests {
     fn bounds_are_inclusive() {
         // "aä b" is 4 characters (ä is one char, two bytes) and 2 words.
         let text = "aä b";
-        let at = |min_chars, max_chars, min_words, max_words| LengthParams { min_chars, max_chars, min_words, max_words };
-        assert_eq!(verdict(at(Some(4), Some(4), Some(2), Some(2)), text), Verdict::Keep);
-        assert_eq!(verdict(at(Some(5), None, None, None), text), Verdict::drop("min_chars 4 < 5"));
-        assert_eq!(verdict(at(None, Some(3), None, None), text), Verdict::drop("max_chars 4 > 3"));
-        assert_eq!(verdict(at(None, None, Some(3), None), text), Verdict::drop("min_words 2 < 3"));
-        assert_eq!(verdict(at(None, None, None, Some(1)), text), Verdict::drop("max_words 2 > 1"));
+        let at = |min_chars, max_chars, min_words, max_words| LengthParams {
+            min_chars,
+            max_chars,
+            min_words,
+            max_words,
+        };
+        assert_eq!(
+            verdict(at(Some(4), Some(4), Some(2), Some(2)), text),
+            Verdict::Keep
+        );
+        assert_eq!(
+            verdict(at(Some(5), None, None, None), text),
+            Verdict::drop("min_chars 4 < 5")
+        );
+        assert_eq!(
+            verdict(at(None, Some(3), None, None), text),
+            Verdict::drop("max_chars 4 > 3")
+        );
+        assert_eq!(
+            verdict(at(None, None, Some(3), None), text),
+            Verdict::drop("min_words 2 < 3")
+        );
+        assert_eq!(
+            verdict(at(None, None, None, Some(1)), text),
+            Verdict::drop("max_words 2 > 1")
+        );
     }
 
     #[test]
     fn annotate_mode_records_counts() {
-        let cx = StepCx { name: "len".into(), record_signals: true };
+        let cx = StepCx {
+            name: "len".into(),
+            record_signals: true,
+        };
         let mut doc = Document::new("d", "one two three");
         Length::new(LengthParams::default()).process(&mut doc, &cx);
         assert_eq!(doc.annotations["len"]["chars"], 13);

@@ -46,7 +46,12 @@ pub fn register(registry: &mut StepRegistry) {
     registry.register(
         "regex",
         "drop documents matching patterns, or keep only those that match",
-        |c| Ok(Box::new(regex_filter::RegexFilter::new(c.parse()?, &c.name)?)),
+        |c| {
+            Ok(Box::new(regex_filter::RegexFilter::new(
+                c.parse()?,
+                &c.name,
+            )?))
+        },
     );
     registry.register(
         "line_filter",

@@ -39,7 +39,9 @@ impl LineFilter {
             message,
         };
         if params.patterns.is_empty() && params.min_words == 0 {
-            return Err(invalid("set `patterns` or `min_words`, or the step does nothing".into()));
+            return Err(invalid(
+                "set `patterns` or `min_words`, or the step does nothing".into(),
+            ));
         }
         let patterns = if params.patterns.is_empty() {
             None
@@ -51,7 +53,10 @@ impl LineFilter {
                     .map_err(|e| invalid(format!("bad pattern: {e}")))?,
             )
         };
-        Ok(LineFilter { patterns, min_words: params.min_words })
+        Ok(LineFilter {
+            patterns,
+            min_words: params.min_words,
+        })
     }
 
     fn removes(&self, line: &str) -> bool {
@@ -107,8 +112,13 @@ mod tests {
 
     fn run(params: LineFilterParams, text: &str, signals: bool) -> (Document, Verdict) {
         let mut doc = Document::new("d", text);
-        let cx = StepCx { name: "lf".into(), record_signals: signals };
-        let verdict = LineFilter::new(params, "lf").unwrap().process(&mut doc, &cx);
+        let cx = StepCx {
+            name: "lf".into(),
+            record_signals: signals,
+        };
+        let verdict = LineFilter::new(params, "lf")
+            .unwrap()
+            .process(&mut doc, &cx);
         (doc, verdict)
     }
 
@@ -122,21 +132,30 @@ mod tests {
         let text = "The council met on Monday evening.\n\nRelated posts\n\nShare\nWe use Cookies here ok.\n\nLast line has words.";
         let (doc, verdict) = run(params, text, true);
         assert_eq!(verdict, Verdict::Keep);
-        assert_eq!(doc.text, "The council met on Monday evening.\n\nLast line has words.");
+        assert_eq!(
+            doc.text,
+            "The council met on Monday evening.\n\nLast line has words."
+        );
         assert_eq!(doc.annotations["lf"]["lines_removed"], 3);
         assert_eq!(doc.annotations["lf"]["removed"][1], "Share");
     }
 
     #[test]
     fn a_document_left_empty_is_dropped() {
-        let params = LineFilterParams { min_words: 5, ..Default::default() };
+        let params = LineFilterParams {
+            min_words: 5,
+            ..Default::default()
+        };
         let (_, verdict) = run(params, "Click here\n\nto continue", false);
         assert_eq!(verdict, Verdict::drop("empty_after_line_filter"));
     }
 
     #[test]
     fn untouched_text_is_not_rewritten() {
-        let params = LineFilterParams { min_words: 1, ..Default::default() };
+        let params = LineFilterParams {
+            min_words: 1,
+            ..Default::default()
+        };
         let (doc, _) = run(params, "a\n\n\n\nb\n", false);
         assert_eq!(doc.text, "a\n\n\n\nb\n");
     }

@@ -112,7 +112,11 @@ impl Normalize {
 }
 
 fn is_unicode_space(c: char) -> bool {
-    matches!(c, '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
 }
 
 impl Step for Normalize {
@@ -140,28 +144,43 @@ mod tests {
 
     fn run(params: NormalizeParams, text: &str) -> String {
         let mut doc = Document::new("d", text);
-        let cx = StepCx { name: "normalize".into(), record_signals: false };
+        let cx = StepCx {
+            name: "normalize".into(),
+            record_signals: false,
+        };
         assert_eq!(Normalize::new(params).process(&mut doc, &cx), Verdict::Keep);
         doc.text
     }
 
     #[test]
     fn cleans_whitespace_and_controls() {
-        let text = "  Erste\u{a0}\u{a0}Zeile \t mit  Lücken  \r\n\r\n\n\n zweite\u{7}\rdritte \n\n ";
-        assert_eq!(run(NormalizeParams::default(), text), "Erste Zeile mit Lücken\n\nzweite\ndritte");
+        let text =
+            "  Erste\u{a0}\u{a0}Zeile \t mit  Lücken  \r\n\r\n\n\n zweite\u{7}\rdritte \n\n ";
+        assert_eq!(
+            run(NormalizeParams::default(), text),
+            "Erste Zeile mit Lücken\n\nzweite\ndritte"
+        );
     }
 
     #[test]
     fn composes_to_nfc_or_nfkc() {
         // "e" + combining acute (2 chars) becomes "é" (1 char); "ﬁ" survives NFC, not NFKC.
         assert_eq!(run(NormalizeParams::default(), "Cafe\u{301} ﬁn"), "Café ﬁn");
-        let nfkc = NormalizeParams { unicode: UnicodeForm::Nfkc, ..Default::default() };
+        let nfkc = NormalizeParams {
+            unicode: UnicodeForm::Nfkc,
+            ..Default::default()
+        };
         assert_eq!(run(nfkc, "Cafe\u{301} ﬁn"), "Café fin");
     }
 
     #[test]
     fn everything_off_leaves_text_alone() {
-        let off = NormalizeParams { unicode: UnicodeForm::None, whitespace: false, unicode_spaces: false, control_chars: false };
+        let off = NormalizeParams {
+            unicode: UnicodeForm::None,
+            whitespace: false,
+            unicode_spaces: false,
+            control_chars: false,
+        };
         let text = "  a\u{a0} b\u{7}\n\n\n";
         assert_eq!(run(off, text), text);
     }

@@ -52,16 +52,25 @@ impl RegexFilter {
                 context: format!("step `{name}`"),
                 message: format!("bad pattern: {e}"),
             })?;
-        Ok(RegexFilter { set, action: params.action })
+        Ok(RegexFilter {
+            set,
+            action: params.action,
+        })
     }
 }
 
 impl Step for RegexFilter {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let first = self.set.matches(&doc.text).into_iter().next();
-        cx.signal(doc, "matched", first.map(|i| self.set.patterns()[i].clone()));
+        cx.signal(
+            doc,
+            "matched",
+            first.map(|i| self.set.patterns()[i].clone()),
+        );
         match (self.action, first) {
-            (Action::Drop, Some(i)) => Verdict::drop(format_args!("regex_match {}", self.set.patterns()[i])),
+            (Action::Drop, Some(i)) => {
+                Verdict::drop(format_args!("regex_match {}", self.set.patterns()[i]))
+            }
             (Action::Keep, None) => Verdict::drop("regex_no_match"),
             _ => Verdict::Keep,
         }
@@ -78,22 +87,40 @@ mod tests {
             action,
             case_insensitive: true,
         };
-        let cx = StepCx { name: "regex".into(), record_signals: false };
-        RegexFilter::new(params, "regex").unwrap().process(&mut Document::new("d", text), &cx)
+        let cx = StepCx {
+            name: "regex".into(),
+            record_signals: false,
+        };
+        RegexFilter::new(params, "regex")
+            .unwrap()
+            .process(&mut Document::new("d", text), &cx)
     }
 
     #[test]
     fn drop_and_keep_modes() {
-        assert_eq!(verdict(Action::Drop, "Text\n404 Not Found"), Verdict::drop("regex_match ^404"));
-        assert_eq!(verdict(Action::Drop, "LOREM IPSUM dolor"), Verdict::drop("regex_match lorem ipsum"));
+        assert_eq!(
+            verdict(Action::Drop, "Text\n404 Not Found"),
+            Verdict::drop("regex_match ^404")
+        );
+        assert_eq!(
+            verdict(Action::Drop, "LOREM IPSUM dolor"),
+            Verdict::drop("regex_match lorem ipsum")
+        );
         assert_eq!(verdict(Action::Drop, "An article."), Verdict::Keep);
-        assert_eq!(verdict(Action::Keep, "An article."), Verdict::drop("regex_no_match"));
+        assert_eq!(
+            verdict(Action::Keep, "An article."),
+            Verdict::drop("regex_no_match")
+        );
         assert_eq!(verdict(Action::Keep, "lorem ipsum"), Verdict::Keep);
     }
 
     #[test]
     fn bad_pattern_is_a_config_error() {
-        let params = RegexParams { patterns: vec!["(".into()], action: Action::Drop, case_insensitive: false };
+        let params = RegexParams {
+            patterns: vec!["(".into()],
+            action: Action::Drop,
+            case_insensitive: false,
+        };
         assert!(RegexFilter::new(params, "r").is_err());
     }
 }

@@ -1,0 +1,390 @@
+//! The `thresh` binary end to end: the bundled example, bad input, resume after kill -9,
+//! thread-count independence and configuration errors.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn examples_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+#[test]
+fn the_bundled_example_runs_and_accounts_for_every_document() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let quickstart = examples_dir().join("quickstart.toml");
+    let o = run(&[
+        "run",
+        quickstart.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (read, kept, dropped, errored) = assert_balanced(&out);
+    assert_eq!(read, 38, "the example corpus has 38 documents");
+    assert_eq!(errored, 0);
+    assert!(kept > 0 && dropped > 0);
+    // Every dropped document says which step dropped it and why.
+    for doc in documents(&out.join("dropped")) {
+        let t = &doc["thresh"];
+        assert!(
+            t["dropped_by"].is_string() && t["reason"].is_string(),
+            "{doc}"
+        );
+        assert!(
+            doc["metadata"]["kind"].is_string(),
+            "metadata survives: {doc}"
+        );
+    }
+    let kept_docs = documents(&out.join("kept"));
+    assert_eq!(kept_docs.len() as u64, kept);
+    // The footer lines are gone from the footer pages, the article text is not.
+    let footer = kept_docs
+        .iter()
+        .find(|d| d["id"] == "en-footer-001")
+        .expect("en-footer-001 kept");
+    let text = footer["text"].as_str().unwrap();
+    assert!(
+        !text.to_lowercase().contains("all rights reserved"),
+        "{text}"
+    );
+    assert!(text.len() > 500);
+    // `thresh stats` prints the table.
+    let o = run(&["stats", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("boilerplate_lines"));
+}
+
+#[test]
+fn check_prints_the_plan() {
+    let o = run(&[
+        "check",
+        examples_dir().join("quickstart.toml").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plan = String::from_utf8_lossy(&o.stdout);
+    assert!(plan.contains("input: 2 files"), "{plan}");
+    assert!(plan.contains("4. length (length) min_words = 50"), "{plan}");
+}
+
+/// One directory with every kind of bad input next to a good file.
+fn bad_inputs(dir: &Path) {
+    let data = dir.join("data");
+    fs::create_dir_all(&data).unwrap();
+    fs::write(
+        data.join("a-mixed.jsonl"),
+        concat!(
+            "{\"id\":\"ok1\",\"text\":\"good document one\"}\n",
+            "{\"id\":\"broken\",\"text\":\"unterminated\n",
+            "{\"id\":\"notext\",\"body\":\"no text field\"}\n",
+            "{\"id\":\"number\",\"text\":42}\n",
+            "\n",
+            "{\"id\":\"ok2\",\"text\":\"good document two\"}\n",
+        ),
+    )
+    .unwrap();
+    let mut invalid_utf8 = b"{\"id\":\"latin1\",\"text\":\"caf".to_vec();
+    invalid_utf8.extend_from_slice(b"\xe9\"}\n{\"id\":\"ok3\",\"text\":\"fine\"}\n");
+    fs::write(data.join("b-utf8.jsonl"), invalid_utf8).unwrap();
+    // A gzip stream cut in the middle: the first records survive, then an error.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..2000 {
+        writeln!(
+            gz,
+            "{{\"id\":\"gz{i}\",\"text\":\"gzip record number {i} with some words\"}}"
+        )
+        .unwrap();
+    }
+    let gz = gz.finish().unwrap();
+    fs::write(data.join("c-truncated.jsonl.gz"), &gz[..gz.len() / 2]).unwrap();
+    // Four zstd frames back to back (as parallel compressors write them), cut in the third.
+    let mut zst = Vec::new();
+    for frame in 0..4 {
+        let mut enc = zstd::stream::write::Encoder::new(&mut zst, 3).unwrap();
+        for i in 0..500 {
+            writeln!(
+                enc,
+                "{{\"id\":\"zs{}\",\"text\":\"zstd record number {i}\"}}",
+                frame * 500 + i
+            )
+            .unwrap();
+        }
+        enc.finish().unwrap();
+    }
+    fs::write(
+        data.join("d-truncated.jsonl.zst"),
+        &zst[..zst.len() * 5 / 8],
+    )
+    .unwrap();
+    fs::write(data.join("e-empty.jsonl"), b"").unwrap();
+    // One 100 MB document: over the default 64 MiB record limit.
+    let mut big = fs::File::create(data.join("f-huge.jsonl")).unwrap();
+    big.write_all(b"{\"id\":\"huge\",\"text\":\"").unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..100 {
+        big.write_all(&chunk).unwrap();
+    }
+    big.write_all(b"\"}\n{\"id\":\"after-huge\",\"text\":\"still read\"}\n")
+        .unwrap();
+}
+
+#[test]
+fn bad_input_becomes_error_records_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    bad_inputs(tmp.path());
+    let p = pipeline(tmp.path(), &["data"], "", "");
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let (read, kept, _, errored) = assert_balanced(&out);
+    let errors = errors(&out);
+    assert_eq!(errors.len() as u64, errored);
+    let find = |file: &str, needle: &str| {
+        errors
+            .iter()
+            .find(|e| e["file"] == file && e["message"].as_str().unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("no error for {file} containing {needle:?} in {errors:?}"))
+            .clone()
+    };
+    // Line numbers are 1-based, offsets count uncompressed bytes before the record: line 1,
+    // {"id":"ok1","text":"good document one"}, is 39 bytes plus its newline, so line 2 is at 40.
+    let broken = find("data/a-mixed.jsonl", "invalid JSON");
+    assert_eq!(
+        (broken["line"].as_u64(), broken["offset"].as_u64()),
+        (Some(2), Some(40))
+    );
+    assert_eq!(
+        find("data/a-mixed.jsonl", "missing field `text`")["line"],
+        3
+    );
+    assert_eq!(
+        find("data/a-mixed.jsonl", "is a number, not a string")["line"],
+        4
+    );
+    assert_eq!(find("data/b-utf8.jsonl", "invalid")["line"], 1);
+    find("data/c-truncated.jsonl.gz", "truncated or corrupt");
+    find("data/d-truncated.jsonl.zst", "truncated or corrupt");
+    find("data/e-empty.jsonl", "empty file");
+    assert_eq!(
+        find("data/f-huge.jsonl", "exceeds max_record_bytes")["line"],
+        1
+    );
+    let ids: Vec<String> = documents(&out.join("kept"))
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in ["ok1", "ok2", "ok3", "gz0", "zs0", "after-huge"] {
+        assert!(ids.contains(&id.to_string()), "{id} missing");
+    }
+    assert_eq!(kept as usize, ids.len());
+    assert!(read > 1000);
+
+    // --strict: the same input fails the run with a non-zero exit and names the record.
+    let o = run(&["run", p.to_str().unwrap(), "-q", "--strict", "--overwrite"]);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("--strict: data/a-mixed.jsonl line 2"),
+        "{stderr}"
+    );
+}
+
+fn run_corpus(dir: &Path, threads: &str) -> std::path::PathBuf {
+    let p = pipeline(
+        dir,
+        &["corpus"],
+        "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
+        "max_docs_per_shard = 700",
+    );
+    let o = run(&[
+        "run",
+        p.to_str().unwrap(),
+        "-q",
+        "--overwrite",
+        "--threads",
+        threads,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir.join("out")
+}
+
+fn shard_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut all = Vec::new();
+    for sub in ["kept", "dropped"] {
+        for f in shard_files(&out.join(sub)) {
+            all.push((
+                f.strip_prefix(out).unwrap().display().to_string(),
+                fs::read(&f).unwrap(),
+            ));
+        }
+    }
+    all
+}
+
+#[test]
+fn output_is_byte_identical_for_one_and_two_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 3, 3000);
+    let one = shard_bytes(&run_corpus(tmp.path(), "1"));
+    let (read, ..) = assert_balanced(&tmp.path().join("out"));
+    assert_eq!(read, 9000);
+    let two = shard_bytes(&run_corpus(tmp.path(), "2"));
+    assert!(one.len() > 6, "several shards per file: {}", one.len());
+    assert_eq!(one, two);
+}
+
+#[test]
+fn a_run_killed_mid_way_resumes_to_identical_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 12, 20000);
+    let reference = shard_bytes(&run_corpus(tmp.path(), "2"));
+    let reference_stats = stats(&tmp.path().join("out"));
+    fs::remove_dir_all(tmp.path().join("out")).unwrap();
+
+    // Start, wait until some files are finished, kill -9.
+    let p = tmp.path().join("pipeline.toml");
+    let mut child = thresh()
+        .args(["run", p.to_str().unwrap(), "-q", "--threads", "2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let done_dir = tmp.path().join("out/.thresh/done");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while fs::read_dir(&done_dir).map_or(0, |d| d.count()) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let finished = fs::read_dir(&done_dir).map_or(0, |d| d.count());
+    assert!(
+        finished < 12,
+        "the run was killed before finishing ({finished} files done)"
+    );
+    assert!(!tmp.path().join("out/stats.json").exists());
+
+    let o = run(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let resumed_stats = stats(&tmp.path().join("out"));
+    assert_eq!(shard_bytes(&tmp.path().join("out")), reference);
+    for key in [
+        "read",
+        "kept",
+        "errored",
+        "dropped",
+        "chars_in",
+        "chars_out",
+        "steps",
+    ] {
+        assert_eq!(resumed_stats[key], reference_stats[key], "{key}");
+    }
+    assert_eq!(
+        resumed_stats["files"]["resumed"].as_u64().unwrap(),
+        finished as u64
+    );
+    // No temporary files are left anywhere.
+    let leftovers: Vec<_> = shard_files(&tmp.path().join("out"))
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn configuration_errors_are_clear_and_fail_before_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 1, 10);
+    let cases = [
+        (
+            "[[step]]\ntype = \"lenght\"",
+            "unknown step type `lenght`",
+            "did you mean `length`?",
+        ),
+        (
+            "[[step]]\ntype = \"length\"\nmin_word = 3",
+            "unknown key `min_word`",
+            "did you mean `min_words`?",
+        ),
+        (
+            "[[step]]\ntype = \"regex\"\npatterns = [\"(\"]",
+            "bad pattern",
+            "regex",
+        ),
+    ];
+    for (steps, a, b) in cases {
+        let p = pipeline(tmp.path(), &["corpus"], steps, "");
+        let o = run(&["run", p.to_str().unwrap(), "-q"]);
+        assert_eq!(o.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(a) && stderr.contains(b), "{stderr}");
+        assert!(
+            !tmp.path().join("out").exists(),
+            "nothing written for a bad config"
+        );
+    }
+    let p = pipeline(tmp.path(), &["corpus"], "", "compresion = \"gzip\"");
+    let stderr = String::from_utf8_lossy(&run(&["check", p.to_str().unwrap()]).stderr).into_owned();
+    assert!(
+        stderr.contains("unknown key `compresion` in [output]")
+            && stderr.contains("did you mean `compression`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_different_pipeline_does_not_clobber_an_existing_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 1, 50);
+    run_corpus(tmp.path(), "1");
+    let p = pipeline(
+        tmp.path(),
+        &["corpus"],
+        "[[step]]\ntype = \"length\"\nmin_words = 5",
+        "",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--overwrite"));
+    let o = run(&["run", p.to_str().unwrap(), "-q", "--overwrite"]);
+    assert!(o.status.success());
+}
+
+#[test]
+fn compressed_inputs_custom_fields_and_gzip_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("in");
+    fs::create_dir_all(&data).unwrap();
+    let line = "{\"content\":\"Ein kurzer Text.\",\"url\":\"https://e.org\"}\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(line.as_bytes()).unwrap();
+    fs::write(data.join("x.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    fs::write(
+        data.join("y.jsonl.zst"),
+        zstd::encode_all(line.as_bytes(), 3).unwrap(),
+    )
+    .unwrap();
+    let text = "[input]\npaths = [\"in/*.jsonl.*\"]\ntext_field = \"content\"\n[output]\npath = \"out\"\ncompression = \"gzip\"\n";
+    fs::write(tmp.path().join("p.toml"), text).unwrap();
+    let o = run(&["run", tmp.path().join("p.toml").to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let kept = shard_files(&tmp.path().join("out/kept"));
+    assert!(kept
+        .iter()
+        .all(|f| f.to_string_lossy().ends_with(".jsonl.gz")));
+    let docs = documents(&tmp.path().join("out/kept"));
+    assert_eq!(docs.len(), 2);
+    assert_eq!(
+        docs[0]["id"], "in/x.jsonl.gz:1",
+        "derived id: file name and line"
+    );
+    assert_eq!(docs[0]["text"], "Ein kurzer Text.");
+    assert_eq!(docs[0]["url"], "https://e.org");
+}

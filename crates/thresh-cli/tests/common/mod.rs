@@ -1,0 +1,140 @@
+//! Helpers for tests that drive the real `thresh` binary.
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// The `thresh` binary built by cargo for these tests.
+pub fn thresh() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_thresh"))
+}
+
+/// Runs `thresh` with `args`, returning its output.
+pub fn run(args: &[&str]) -> Output {
+    thresh().args(args).output().expect("thresh runs")
+}
+
+/// Writes `pipeline.toml` in `dir` with the given input paths, step tables and output options.
+pub fn pipeline(dir: &Path, inputs: &[&str], steps: &str, output: &str) -> PathBuf {
+    let paths: Vec<String> = inputs.iter().map(|p| format!("{p:?}")).collect();
+    let text = format!(
+        "[input]\npaths = [{}]\n\n{steps}\n\n[output]\npath = \"out\"\n{output}\n",
+        paths.join(", ")
+    );
+    let path = dir.join("pipeline.toml");
+    fs::write(&path, text).unwrap();
+    path
+}
+
+/// Decompressed bytes of a file (zstd, gzip or plain, by magic bytes).
+pub fn read_any(path: &Path) -> Vec<u8> {
+    let raw = fs::read(path).unwrap();
+    let mut out = Vec::new();
+    if raw.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        zstd::stream::read::Decoder::new(&raw[..])
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+    } else if raw.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
+    } else {
+        out = raw;
+    }
+    out
+}
+
+/// Every shard file under `dir` (recursively), sorted by path.
+pub fn shard_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(shard_files(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The documents of every shard under `dir`, in shard order.
+pub fn documents(dir: &Path) -> Vec<Value> {
+    shard_files(dir)
+        .iter()
+        .flat_map(|f| {
+            String::from_utf8(read_any(f))
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect::<Vec<Value>>()
+        })
+        .collect()
+}
+
+/// `stats.json` of an output directory.
+pub fn stats(out: &Path) -> Value {
+    serde_json::from_slice(&fs::read(out.join("stats.json")).unwrap()).unwrap()
+}
+
+/// The records of `errors.jsonl`.
+pub fn errors(out: &Path) -> Vec<Value> {
+    fs::read_to_string(out.join("errors.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Asserts `read = kept + dropped + errored` in `stats.json` and returns the four numbers.
+pub fn assert_balanced(out: &Path) -> (u64, u64, u64, u64) {
+    let s = stats(out);
+    let dropped: u64 = s["dropped"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let (read, kept, errored) = (
+        s["read"].as_u64().unwrap(),
+        s["kept"].as_u64().unwrap(),
+        s["errored"].as_u64().unwrap(),
+    );
+    assert_eq!(
+        read,
+        kept + dropped + errored,
+        "accounting identity broken: {s}"
+    );
+    (read, kept, dropped, errored)
+}
+
+/// A deterministic corpus: `files` JSONL files of `docs` documents each, some short enough
+/// for a `length` step to drop.
+pub fn write_corpus(dir: &Path, files: usize, docs: usize) {
+    fs::create_dir_all(dir).unwrap();
+    let words = [
+        "river", "Stadt", "garden", "école", "market", "Brücke", "library", "soleil", "council",
+        "Wetter",
+    ];
+    for f in 0..files {
+        let mut text = String::new();
+        for d in 0..docs {
+            let n = (f * 7919 + d * 104729) % 120 + 1;
+            let body: Vec<&str> = (0..n)
+                .map(|i| words[(i * 31 + d + f) % words.len()])
+                .collect();
+            let line = serde_json::json!({"id": format!("f{f}-d{d}"), "text": body.join(" "), "metadata": {"n": n}});
+            text.push_str(&line.to_string());
+            text.push('\n');
+        }
+        fs::write(dir.join(format!("part-{f:03}.jsonl")), text).unwrap();
+    }
+}

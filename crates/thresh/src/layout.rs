@@ -1,0 +1,217 @@
+//! The output directory: where shards, errors, stats and run state live, and how a run claims,
+//! resumes or refuses a directory.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thresh_core::Stats;
+use thresh_io::atomic::write_atomic;
+use thresh_io::shards::remove_shards;
+
+/// What to do with an output directory that already holds a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResumeMode {
+    /// Continue a run of the same pipeline on the same input (skipping finished input files);
+    /// refuse a directory holding anything else. The default.
+    #[default]
+    Resume,
+    /// Delete the previous run's output and start again.
+    Overwrite,
+}
+
+/// The identity of a run: same pipeline file and same input list ⇒ same fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Hash of the canonical pipeline file and the input list with sizes.
+    pub fingerprint: String,
+    /// The input files, by index.
+    pub files: Vec<String>,
+}
+
+/// What a finished input file contributed; written as its completion marker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FileRecord {
+    /// The input file's name.
+    pub name: String,
+    /// Its accounting.
+    pub stats: Stats,
+}
+
+/// Paths inside an output directory.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    root: PathBuf,
+}
+
+/// The shard-name prefix of input file `index`.
+pub fn file_prefix(index: u32) -> String {
+    format!("{index:05}")
+}
+
+impl Layout {
+    /// The layout of the directory `root`.
+    pub fn new(root: PathBuf) -> Self {
+        Layout { root }
+    }
+    /// The output directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// `kept/`.
+    pub fn kept_dir(&self) -> PathBuf {
+        self.root.join("kept")
+    }
+    /// `dropped/`.
+    pub fn dropped_dir(&self) -> PathBuf {
+        self.root.join("dropped")
+    }
+    /// `stats.json`.
+    pub fn stats_path(&self) -> PathBuf {
+        self.root.join("stats.json")
+    }
+    /// `errors.jsonl`.
+    pub fn errors_path(&self) -> PathBuf {
+        self.root.join("errors.jsonl")
+    }
+    fn state_dir(&self) -> PathBuf {
+        self.root.join(".thresh")
+    }
+    fn manifest_path(&self) -> PathBuf {
+        self.state_dir().join("run.json")
+    }
+    /// Completion marker of input file `index`.
+    pub fn done_path(&self, index: u32) -> PathBuf {
+        self.state_dir()
+            .join("done")
+            .join(format!("{}.json", file_prefix(index)))
+    }
+    /// Error records of input file `index` (merged into `errors.jsonl` at the end).
+    pub fn file_errors_path(&self, index: u32) -> PathBuf {
+        self.state_dir()
+            .join("errors")
+            .join(format!("{}.jsonl", file_prefix(index)))
+    }
+
+    /// Claims the directory for a run with `manifest`: creates it, continues a run with the
+    /// same fingerprint, wipes a previous run with `Overwrite`, and otherwise refuses.
+    pub fn prepare(&self, manifest: &Manifest, mode: ResumeMode) -> Result<(), String> {
+        let existing = fs::read(self.manifest_path()).ok();
+        let same = existing
+            .as_deref()
+            .and_then(|bytes| serde_json::from_slice::<Manifest>(bytes).ok())
+            .is_some_and(|m| m.fingerprint == manifest.fingerprint);
+        match mode {
+            ResumeMode::Overwrite => self.wipe().map_err(|e| self.io_message(e))?,
+            ResumeMode::Resume if same => return Ok(()),
+            ResumeMode::Resume if existing.is_some() => {
+                return Err(format!(
+                    "output directory `{}` holds a run of a different pipeline or input; use --overwrite to replace it, or choose another [output] path",
+                    self.root.display()
+                ))
+            }
+            ResumeMode::Resume => {
+                let non_empty = fs::read_dir(&self.root).is_ok_and(|mut d| d.next().is_some());
+                if non_empty {
+                    return Err(format!(
+                        "output directory `{}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path",
+                        self.root.display()
+                    ));
+                }
+            }
+        }
+        let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
+        write_atomic(&self.manifest_path(), &bytes).map_err(|e| self.io_message(e))
+    }
+
+    fn io_message(&self, e: io::Error) -> String {
+        format!("output directory `{}`: {e}", self.root.display())
+    }
+
+    fn wipe(&self) -> io::Result<()> {
+        for dir in [self.kept_dir(), self.dropped_dir(), self.state_dir()] {
+            match fs::remove_dir_all(&dir) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        for file in [self.stats_path(), self.errors_path()] {
+            match fs::remove_file(&file) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The completion record of input file `index`, if it was finished.
+    pub fn completed(&self, index: u32) -> Option<FileRecord> {
+        let bytes = fs::read(self.done_path(index)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Removes whatever an unfinished attempt at input file `index` left behind.
+    pub fn reset_file(&self, index: u32) -> io::Result<()> {
+        let prefix = file_prefix(index);
+        remove_shards(&self.kept_dir(), &prefix)?;
+        remove_shards(&self.dropped_dir(), &prefix)?;
+        match fs::remove_file(self.file_errors_path(index)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Marks input file `index` finished (after its shards and errors are in place).
+    pub fn mark_done(&self, index: u32, record: &FileRecord) -> io::Result<()> {
+        let bytes = serde_json::to_vec(record).expect("record serializes");
+        write_atomic(&self.done_path(index), &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(fp: &str) -> Manifest {
+        Manifest {
+            fingerprint: fp.into(),
+            files: vec!["a.jsonl".into()],
+        }
+    }
+
+    #[test]
+    fn resumes_same_run_refuses_others_and_overwrites_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path().join("out"));
+        layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
+        layout
+            .mark_done(
+                0,
+                &FileRecord {
+                    name: "a".into(),
+                    stats: Stats::default(),
+                },
+            )
+            .unwrap();
+        layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
+        assert!(layout.completed(0).is_some());
+        let err = layout
+            .prepare(&manifest("2"), ResumeMode::Resume)
+            .unwrap_err();
+        assert!(err.contains("--overwrite"), "{err}");
+        layout
+            .prepare(&manifest("2"), ResumeMode::Overwrite)
+            .unwrap();
+        assert!(layout.completed(0).is_none());
+    }
+
+    #[test]
+    fn refuses_a_foreign_non_empty_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), "x").unwrap();
+        let layout = Layout::new(dir.path().to_path_buf());
+        assert!(layout.prepare(&manifest("1"), ResumeMode::Resume).is_err());
+        assert!(dir.path().join("precious.txt").exists());
+    }
+}

@@ -1,0 +1,78 @@
+//! `thresh check`: the plan of a pipeline file, after validating it.
+
+use std::fmt::Write as _;
+
+use thresh_core::StepRegistry;
+use thresh_io::inputs::{expand_inputs, JSONL_EXTENSIONS};
+
+use crate::config::PipelineFile;
+use crate::runner::RunError;
+
+/// Validates the pipeline file (steps and inputs) and describes what a run would do.
+pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {
+    let pipeline = file.build(registry)?;
+    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &JSONL_EXTENSIONS)?;
+    let bytes: u64 = inputs
+        .iter()
+        .filter_map(|f| std::fs::metadata(&f.path).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "input: {} files, {:.1} MB (text field `{}`, id field `{}`)",
+        inputs.len(),
+        bytes as f64 / 1e6,
+        file.input.text_field,
+        file.input.id_field
+    );
+    for input in inputs.iter().take(5) {
+        let _ = writeln!(out, "  {}", input.name);
+    }
+    if inputs.len() > 5 {
+        let _ = writeln!(out, "  … and {} more", inputs.len() - 5);
+    }
+    let _ = writeln!(out, "steps:");
+    for (i, (step, table)) in pipeline.steps().iter().zip(&file.steps).enumerate() {
+        let params: Vec<String> = table
+            .iter()
+            .filter(|(k, _)| !["type", "name", "mode"].contains(&k.as_str()))
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        let mode = match step.mode {
+            thresh_core::StepMode::Filter => "",
+            thresh_core::StepMode::Annotate => " [annotate only]",
+        };
+        let _ = writeln!(
+            out,
+            "  {}. {} ({}){mode} {}",
+            i + 1,
+            step.name,
+            step.ty,
+            params.join(", ")
+        );
+    }
+    let o = &file.output;
+    let _ = writeln!(
+        out,
+        "output: {} ({:?}, {} docs / {} bytes per shard, dropped documents {})",
+        file.output_dir().display(),
+        o.compression,
+        if o.max_docs_per_shard == 0 {
+            "unlimited".to_string()
+        } else {
+            o.max_docs_per_shard.to_string()
+        },
+        if o.max_bytes_per_shard == 0 {
+            "unlimited".to_string()
+        } else {
+            o.max_bytes_per_shard.to_string()
+        },
+        if o.write_dropped {
+            "written"
+        } else {
+            "not written"
+        },
+    );
+    Ok(out)
+}

@@ -1,0 +1,152 @@
+//! `stats.json`: the run's accounting plus timing, and its human summary table.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+use thresh_core::Stats;
+
+/// Input files of a run.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct FileCounts {
+    /// Input files of the run.
+    pub total: u64,
+    /// Files processed by this invocation.
+    pub processed: u64,
+    /// Files finished by an earlier, interrupted invocation and skipped now.
+    pub resumed: u64,
+}
+
+/// The content of `stats.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Document accounting over all input files (`read = kept + dropped + errored`).
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// Input files.
+    pub files: FileCounts,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Wall time of this invocation.
+    pub wall_seconds: f64,
+    /// Documents read per second by this invocation.
+    pub docs_per_second: f64,
+    /// Uncompressed input megabytes (10^6 bytes) read per second by this invocation.
+    pub mb_per_second: f64,
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
+}
+
+impl RunReport {
+    /// A table for a terminal: totals, then one row per step.
+    pub fn summary(&self) -> String {
+        let s = &self.stats;
+        let mut out = String::new();
+        let _ = writeln!(out, "documents  {:>14}  read", thousands(s.read));
+        let _ = writeln!(
+            out,
+            "           {:>14}  kept     {:>7}",
+            thousands(s.kept),
+            percent(s.kept, s.read)
+        );
+        let _ = writeln!(
+            out,
+            "           {:>14}  dropped  {:>7}",
+            thousands(s.dropped_total()),
+            percent(s.dropped_total(), s.read)
+        );
+        let _ = writeln!(
+            out,
+            "           {:>14}  errored  {:>7}",
+            thousands(s.errored),
+            percent(s.errored, s.read)
+        );
+        let _ = writeln!(out, "characters {:>14}  in", thousands(s.chars_in));
+        let _ = writeln!(
+            out,
+            "           {:>14}  out      {:>7}",
+            thousands(s.chars_out),
+            percent(s.chars_out, s.chars_in)
+        );
+        let _ = writeln!(
+            out,
+            "files      {:>14}  ({} processed now, {} resumed)",
+            thousands(self.files.total),
+            self.files.processed,
+            self.files.resumed
+        );
+        let _ = writeln!(
+            out,
+            "time       {:>13.1}s  {:.0} docs/s, {:.1} MB/s on {} threads",
+            self.wall_seconds, self.docs_per_second, self.mb_per_second, self.threads
+        );
+        if !s.steps.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{:<22} {:<16} {:>12} {:>12} {:>10} {:>14}  top reasons",
+                "step", "type", "seen", "dropped", "flagged", "chars removed"
+            );
+            for st in &s.steps {
+                let mut reasons: Vec<_> = st.reasons.iter().collect();
+                reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                let top: Vec<String> = reasons
+                    .iter()
+                    .take(3)
+                    .map(|(r, n)| format!("{r} {}", thousands(**n)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{:<22} {:<16} {:>12} {:>12} {:>10} {:>14}  {}",
+                    st.name,
+                    st.ty,
+                    thousands(st.seen),
+                    thousands(st.dropped),
+                    thousands(st.flagged),
+                    st.chars_removed,
+                    top.join(", ")
+                );
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn stats_json_has_the_contract_keys() {
+        let report = RunReport::default();
+        let json = serde_json::to_value(&report).unwrap();
+        for key in ["read", "kept", "errored", "dropped", "wall_seconds"] {
+            assert!(json.get(key).is_some(), "missing {key}");
+        }
+        assert!(json["dropped"].is_object());
+    }
+}
