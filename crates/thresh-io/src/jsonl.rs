@@ -46,7 +46,14 @@ pub fn parse_record(
     source: &str,
     origin: Origin,
 ) -> Result<Document, String> {
-    let mut de = serde_json::Deserializer::from_slice(line);
+    // One fast validation of the whole line lets serde_json skip validating each string.
+    let line = simdutf8::basic::from_utf8(line).map_err(|_| {
+        let at = std::str::from_utf8(line)
+            .err()
+            .map_or(0, |e| e.valid_up_to());
+        format!("invalid UTF-8 at byte {at} of the record")
+    })?;
+    let mut de = serde_json::Deserializer::from_str(line);
     let parsed = RecordSeed { fields }
         .deserialize(&mut de)
         .and_then(|doc| de.end().map(|()| doc))

@@ -31,6 +31,12 @@ pub struct ShardSpec {
 }
 
 impl ShardSpec {
+    /// True when a part holding `docs` documents and `bytes` bytes must not take more.
+    fn full(&self, docs: u64, bytes: u64) -> bool {
+        (self.max_docs > 0 && docs >= self.max_docs)
+            || (self.max_bytes > 0 && bytes >= self.max_bytes)
+    }
+
     /// The final path of part `part`.
     pub fn part_path(&self, part: u32) -> PathBuf {
         self.dir.join(format!(
@@ -70,10 +76,40 @@ impl ShardWriter {
 
     /// Writes one document's line (which ends in `\n`).
     pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        self.write_lines(line, &[line.len()])
+    }
+
+    /// Writes consecutive lines: `data[..ends[0]]`, `data[ends[0]..ends[1]]`, … — as few
+    /// writes as the shard limits allow.
+    pub fn write_lines(&mut self, data: &[u8], ends: &[usize]) -> io::Result<()> {
+        let mut start = 0;
+        let mut i = 0;
+        while i < ends.len() {
+            let open = self.current_part()?;
+            // Take lines while the part has room (a part always takes at least one line).
+            let mut j = i;
+            let (mut docs, mut bytes) = (open.docs, open.bytes);
+            while j < ends.len() && (j == i || !self.spec.full(docs, bytes)) {
+                let line_start = if j == 0 { 0 } else { ends[j - 1] };
+                bytes += (ends[j] - line_start) as u64;
+                docs += 1;
+                j += 1;
+            }
+            let end = ends[j - 1];
+            let open = self.open.as_mut().expect("current_part opened a part");
+            open.writer.write_all(&data[start..end])?;
+            open.docs = docs;
+            open.bytes = bytes;
+            start = end;
+            i = j;
+        }
+        Ok(())
+    }
+
+    /// The open part, after closing a full one and opening a new one as needed.
+    fn current_part(&mut self) -> io::Result<&mut OpenShard> {
         if let Some(open) = &self.open {
-            let full_docs = self.spec.max_docs > 0 && open.docs >= self.spec.max_docs;
-            let full_bytes = self.spec.max_bytes > 0 && open.bytes >= self.spec.max_bytes;
-            if full_docs || full_bytes {
+            if self.spec.full(open.docs, open.bytes) {
                 self.close_current()?;
             }
         }
@@ -81,11 +117,7 @@ impl ShardWriter {
             let part = self.start_part()?;
             self.open = Some(part);
         }
-        let open = self.open.as_mut().expect("a part was just opened");
-        open.writer.write_all(line)?;
-        open.docs += 1;
-        open.bytes += line.len() as u64;
-        Ok(())
+        Ok(self.open.as_mut().expect("a part is open"))
     }
 
     fn start_part(&mut self) -> io::Result<OpenShard> {
@@ -193,6 +225,32 @@ mod tests {
             ]
         );
         assert_eq!(read(&parts[1]), "2\n3\n");
+    }
+
+    #[test]
+    fn batched_writes_split_at_the_same_places_as_single_lines() {
+        let lines = ["a\n", "bb\n", "c\n", "dddd\n", "e\n", "ff\n", "g\n"];
+        let mut data = Vec::new();
+        let mut ends = Vec::new();
+        for l in lines {
+            data.extend_from_slice(l.as_bytes());
+            ends.push(data.len());
+        }
+        for (max_docs, max_bytes) in [(2, 0), (0, 5), (3, 4), (0, 0)] {
+            let one = tempfile::tempdir().unwrap();
+            let mut w = ShardWriter::new(spec(one.path(), max_docs, max_bytes));
+            for l in lines {
+                w.write_line(l.as_bytes()).unwrap();
+            }
+            let single: Vec<String> = w.finish().unwrap().iter().map(|p| read(p)).collect();
+            let many = tempfile::tempdir().unwrap();
+            let mut w = ShardWriter::new(spec(many.path(), max_docs, max_bytes));
+            w.write_lines(&data[..ends[2]], &ends[..3]).unwrap();
+            let rest: Vec<usize> = ends[3..].iter().map(|e| e - ends[2]).collect();
+            w.write_lines(&data[ends[2]..], &rest).unwrap();
+            let batched: Vec<String> = w.finish().unwrap().iter().map(|p| read(p)).collect();
+            assert_eq!(single, batched, "max_docs={max_docs} max_bytes={max_bytes}");
+        }
     }
 
     #[test]

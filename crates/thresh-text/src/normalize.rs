@@ -61,53 +61,142 @@ impl Normalize {
     }
 
     /// The cleaned-up text (before Unicode normalization).
+    ///
+    /// Works on runs: bytes that need no change are copied a run at a time; only ASCII
+    /// whitespace and controls, and the characters behind the UTF-8 lead bytes that can start
+    /// a Unicode space or a C1 control, are looked at one by one.
     fn clean(&self, text: &str) -> String {
-        let p = &self.params;
-        let mut out = String::with_capacity(text.len());
-        let mut newlines = 0usize;
-        let mut space = false;
-        let mut line_has_text = false;
-        let mut after_cr = false;
-        for c in text.chars() {
-            let was_cr = std::mem::replace(&mut after_cr, c == '\r');
-            if c == '\n' || c == '\r' {
-                if c == '\n' && was_cr {
-                    continue;
-                }
-                if p.whitespace {
-                    space = false;
-                    line_has_text = false;
-                    if !out.is_empty() {
-                        newlines += 1;
-                    }
+        let mut out = Cleaner {
+            out: String::with_capacity(text.len()),
+            whitespace: self.params.whitespace,
+            newlines: 0,
+            space: false,
+            line_has_text: false,
+        };
+        let bytes = text.as_bytes();
+        let (mut i, mut run) = (0, 0);
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (class, len) =
+                if b == b' ' && i > run && bytes.get(i + 1).is_some_and(|&n| plain(n)) {
+                    // One space between content characters stays as it is, inside the run.
+                    (Class::Keep, 1)
+                } else if b < 0x80 {
+                    (self.ascii_class(b), 1)
+                } else if matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef) {
+                    let c = text[i..].chars().next().expect("i is at a char boundary");
+                    (self.class(c), c.len_utf8())
                 } else {
-                    out.push('\n');
-                }
+                    (Class::Keep, 1)
+                };
+            if class == Class::Keep {
+                i += len;
                 continue;
             }
-            let is_space = c == ' ' || c == '\t' || (p.unicode_spaces && is_unicode_space(c));
-            if is_space {
-                if p.whitespace {
-                    space = line_has_text;
-                } else {
-                    out.push(if p.unicode_spaces { ' ' } else { c });
-                }
-                continue;
+            out.content(&text[run..i]);
+            match class {
+                Class::Keep => unreachable!("handled above"),
+                Class::Space => out.space(),
+                Class::Newline => out.newline(),
+                Class::CarriageReturn if bytes.get(i + 1) == Some(&b'\n') => {}
+                Class::CarriageReturn => out.newline(),
+                Class::Remove => {}
             }
-            if p.control_chars && c.is_control() {
-                continue;
-            }
-            if newlines > 0 {
-                out.push_str(if newlines == 1 { "\n" } else { "\n\n" });
-                newlines = 0;
-            } else if space {
-                out.push(' ');
-            }
-            space = false;
-            line_has_text = true;
-            out.push(c);
+            i += len;
+            run = i;
         }
-        out
+        out.content(&text[run..]);
+        out.out
+    }
+
+    fn ascii_class(&self, b: u8) -> Class {
+        match b {
+            b'\n' if self.params.whitespace => Class::Newline,
+            b'\r' => Class::CarriageReturn,
+            b' ' | b'\t' if self.params.whitespace => Class::Space,
+            b'\n' | b' ' | b'\t' => Class::Keep,
+            _ if b.is_ascii_control() && self.params.control_chars => Class::Remove,
+            _ => Class::Keep,
+        }
+    }
+
+    fn class(&self, c: char) -> Class {
+        if self.params.unicode_spaces && is_unicode_space(c) {
+            Class::Space
+        } else if self.params.control_chars && c.is_control() {
+            Class::Remove
+        } else {
+            Class::Keep
+        }
+    }
+}
+
+/// True for a byte that starts a character `clean` copies unchanged whatever the settings:
+/// printable ASCII, or a UTF-8 lead or continuation byte that cannot start a Unicode space
+/// or a control character.
+fn plain(b: u8) -> bool {
+    matches!(b, 0x21..=0x7e) || (b >= 0x80 && !matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef))
+}
+
+/// What [`Normalize::clean`] does with a character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Copied as it is.
+    Keep,
+    /// Horizontal whitespace.
+    Space,
+    /// `\n`.
+    Newline,
+    /// `\r`: dropped before `\n`, else a newline.
+    CarriageReturn,
+    /// Removed.
+    Remove,
+}
+
+/// The output of [`Normalize::clean`] and the separators owed before the next content.
+struct Cleaner {
+    out: String,
+    whitespace: bool,
+    newlines: usize,
+    space: bool,
+    line_has_text: bool,
+}
+
+impl Cleaner {
+    fn content(&mut self, run: &str) {
+        if run.is_empty() {
+            return;
+        }
+        if self.newlines > 0 {
+            self.out
+                .push_str(if self.newlines == 1 { "\n" } else { "\n\n" });
+            self.newlines = 0;
+        } else if self.space {
+            self.out.push(' ');
+        }
+        self.space = false;
+        self.line_has_text = true;
+        self.out.push_str(run);
+    }
+
+    fn space(&mut self) {
+        if self.whitespace {
+            self.space = self.line_has_text;
+        } else {
+            self.out.push(' ');
+        }
+    }
+
+    fn newline(&mut self) {
+        if self.whitespace {
+            self.space = false;
+            self.line_has_text = false;
+            if !self.out.is_empty() {
+                self.newlines += 1;
+            }
+        } else {
+            self.out.push('\n');
+        }
     }
 }
 
@@ -119,6 +208,20 @@ fn is_unicode_space(c: char) -> bool {
     )
 }
 
+/// True when `text` is certainly in NFC and NFKC: no character at or above U+0300, the first
+/// that normalization can change (a UTF-8 lead byte ≥ 0xCC).
+fn below_combining_marks(text: &str) -> bool {
+    !text.bytes().any(|b| b >= 0xcc)
+}
+
+/// The characters of `text` at or above U+0300, for the normalization quick checks. Leaving
+/// out the characters below (all quick-check "yes", combining class 0) can only make a check
+/// stricter — it no longer sees the class resets they cause — so a "yes" on this sequence is
+/// a "yes" on the text, and a "maybe" just means normalizing, which is always correct.
+fn from_combining_marks(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().filter(|&c| c >= '\u{300}')
+}
+
 impl Step for Normalize {
     fn process(&self, doc: &mut Document, _cx: &StepCx) -> Verdict {
         let p = &self.params;
@@ -126,10 +229,15 @@ impl Step for Normalize {
             doc.text = self.clean(&doc.text);
         }
         match p.unicode {
-            UnicodeForm::Nfc if is_nfc_quick(doc.text.chars()) != IsNormalized::Yes => {
+            _ if below_combining_marks(&doc.text) => {}
+            UnicodeForm::Nfc
+                if is_nfc_quick(from_combining_marks(&doc.text)) != IsNormalized::Yes =>
+            {
                 doc.text = doc.text.nfc().collect();
             }
-            UnicodeForm::Nfkc if is_nfkc_quick(doc.text.chars()) != IsNormalized::Yes => {
+            UnicodeForm::Nfkc
+                if is_nfkc_quick(from_combining_marks(&doc.text)) != IsNormalized::Yes =>
+            {
                 doc.text = doc.text.nfkc().collect();
             }
             _ => {}

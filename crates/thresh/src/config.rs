@@ -72,7 +72,7 @@ pub struct OutputConfig {
     /// Shard compression: `zstd` (default), `gzip` or `none`.
     #[serde(default)]
     pub compression: Compression,
-    /// Compression level (zstd 1–22, default 3; gzip 0–9, default 6).
+    /// Compression level (zstd 1–22, default 1; gzip 0–9, default 6).
     pub level: Option<i32>,
     /// Start a new shard after this many documents (0: no limit).
     #[serde(default)]

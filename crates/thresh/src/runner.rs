@@ -100,17 +100,6 @@ struct Lines {
     ends: Vec<usize>,
 }
 
-impl Lines {
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let line = &self.data[start..end];
-            start = end;
-            line
-        })
-    }
-}
-
 /// A batch after the workers: serialized output and the batch's accounting.
 struct Processed {
     file: u32,
@@ -355,18 +344,14 @@ fn write_processed(
         stats: work.empty_stats.clone(),
     });
     debug_assert_eq!(current.index, processed.file);
-    for line in processed.kept.iter() {
-        current
-            .kept
-            .write_line(line)
-            .map_err(io_err(&layout.kept_dir()))?;
-    }
-    for line in processed.dropped.iter() {
-        current
-            .dropped
-            .write_line(line)
-            .map_err(io_err(&layout.dropped_dir()))?;
-    }
+    current
+        .kept
+        .write_lines(&processed.kept.data, &processed.kept.ends)
+        .map_err(io_err(&layout.kept_dir()))?;
+    current
+        .dropped
+        .write_lines(&processed.dropped.data, &processed.dropped.ends)
+        .map_err(io_err(&layout.dropped_dir()))?;
     if !processed.errors.is_empty() {
         if current.errors.is_none() {
             let path = layout.file_errors_path(processed.file);
