@@ -1,7 +1,7 @@
 //! gzip and zstd, recognised by magic bytes (and by extension for writing and for naming).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -119,61 +119,37 @@ impl<R: Read> Read for CountingRead<R> {
     }
 }
 
-/// A compressing writer that must be finished to write its trailer.
-pub trait FinishWrite: Write + Send {
-    /// Writes any trailer, flushes and returns the file.
-    fn finish(self: Box<Self>) -> io::Result<File>;
+thread_local! {
+    static ZSTD: std::cell::RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
-struct Plain(BufWriter<File>);
-impl Write for Plain {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
+/// Compresses `data` into one complete zstd frame or gzip member (a copy for `None`). Frames
+/// and members concatenate: a file of several is read back as the concatenation of their
+/// contents, so batches can be compressed on worker threads and written one after another.
+/// `level` is the zstd level (1–22) or the gzip level (0–9); `None` takes thresh's default,
+/// zstd 1 (level 3 compresses at only about 220 MB/s per core and would alone cap a
+/// single-core run; level 1 writes about 10% larger shards) and gzip 6.
+pub fn compress_frame(kind: Compression, level: Option<i32>, data: &[u8]) -> io::Result<Vec<u8>> {
+    match kind {
+        Compression::None => Ok(data.to_vec()),
+        Compression::Zstd => ZSTD.with(|cell| {
+            // One compression context per thread and level, reused across frames.
+            let level = level.unwrap_or(1);
+            let mut slot = cell.borrow_mut();
+            if slot.as_ref().is_none_or(|(l, _)| *l != level) {
+                *slot = Some((level, zstd::bulk::Compressor::new(level)?));
+            }
+            let (_, compressor) = slot.as_mut().expect("just set");
+            compressor.compress(data)
+        }),
+        Compression::Gzip => {
+            let level = flate2::Compression::new(level.unwrap_or(6).clamp(0, 9) as u32);
+            let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 3 + 64), level);
+            enc.write_all(data)?;
+            enc.finish()
+        }
     }
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-impl FinishWrite for Plain {
-    fn finish(self: Box<Self>) -> io::Result<File> {
-        self.0.into_inner().map_err(|e| e.into_error())
-    }
-}
-
-impl FinishWrite for GzEncoder<BufWriter<File>> {
-    fn finish(self: Box<Self>) -> io::Result<File> {
-        GzEncoder::finish(*self)?
-            .into_inner()
-            .map_err(|e| e.into_error())
-    }
-}
-
-impl FinishWrite for zstd::Encoder<'static, BufWriter<File>> {
-    fn finish(self: Box<Self>) -> io::Result<File> {
-        zstd::Encoder::finish(*self)?
-            .into_inner()
-            .map_err(|e| e.into_error())
-    }
-}
-
-/// Wraps `file` in a writer of the given format. `level` is the zstd level (1–22) or the gzip
-/// level (0–9); `None` takes thresh's default (zstd 1, gzip 6). zstd 1 because level 3
-/// compresses at only about 220 MB/s per core and would alone cap a single-core run; it
-/// writes about 10% larger shards than level 3.
-pub fn compressed_writer(
-    file: File,
-    kind: Compression,
-    level: Option<i32>,
-) -> io::Result<Box<dyn FinishWrite>> {
-    let inner = BufWriter::with_capacity(1 << 20, file);
-    Ok(match kind {
-        Compression::None => Box::new(Plain(inner)),
-        Compression::Gzip => Box::new(GzEncoder::new(
-            inner,
-            flate2::Compression::new(level.unwrap_or(6).clamp(0, 9) as u32),
-        )),
-        Compression::Zstd => Box::new(zstd::Encoder::new(inner, level.unwrap_or(1))?),
-    })
 }
 
 #[cfg(test)]
@@ -183,9 +159,11 @@ mod tests {
     fn round_trip(kind: Compression, name: &str) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
-        let mut w = compressed_writer(File::create(&path).unwrap(), kind, None).unwrap();
-        w.write_all(b"{\"text\":\"hello\"}\n").unwrap();
-        w.finish().unwrap();
+        std::fs::write(
+            &path,
+            compress_frame(kind, None, b"{\"text\":\"hello\"}\n").unwrap(),
+        )
+        .unwrap();
         let (mut r, found) = open_decompressed(&path).unwrap();
         assert_eq!(found, kind);
         let mut s = String::new();
@@ -201,13 +179,32 @@ mod tests {
     }
 
     #[test]
+    fn concatenated_frames_read_back_as_one_stream() {
+        for kind in [Compression::None, Compression::Gzip, Compression::Zstd] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("frames");
+            let mut bytes = compress_frame(kind, None, b"first\n").unwrap();
+            bytes.extend(compress_frame(kind, None, b"second\n").unwrap());
+            std::fs::write(&path, bytes).unwrap();
+            let mut s = String::new();
+            open_decompressed(&path)
+                .unwrap()
+                .0
+                .read_to_string(&mut s)
+                .unwrap();
+            assert_eq!(s, "first\nsecond\n", "{kind:?}");
+        }
+    }
+
+    #[test]
     fn magic_bytes_win_over_a_missing_extension() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("no-extension");
-        let mut w =
-            compressed_writer(File::create(&path).unwrap(), Compression::Zstd, None).unwrap();
-        w.write_all(b"x\n").unwrap();
-        w.finish().unwrap();
+        std::fs::write(
+            &path,
+            compress_frame(Compression::Zstd, None, b"x\n").unwrap(),
+        )
+        .unwrap();
         assert_eq!(open_decompressed(&path).unwrap().1, Compression::Zstd);
     }
 

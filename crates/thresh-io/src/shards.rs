@@ -1,17 +1,19 @@
 //! Numbered, size-limited, compressed output shards, each written atomically.
 //!
 //! A [`ShardWriter`] writes `<dir>/<prefix>-<part>.jsonl<.zst|.gz>`, starting a new part when
-//! the current one reaches `max_docs` documents or `max_bytes` uncompressed bytes. Each part is
-//! written under a hidden temporary name and renamed only once complete, so a killed run never
-//! leaves a shard that looks complete but is not. No file is created for a writer that
-//! receives no document.
+//! the current one reaches `max_docs` documents or `max_bytes` uncompressed bytes. A part is a
+//! sequence of compressed frames (zstd frames or gzip members, which concatenate), so batches
+//! can arrive already compressed by worker threads; only a batch that straddles a part
+//! boundary is split and compressed here. Each part is written under a hidden temporary name
+//! and renamed only once complete, so a killed run never leaves a shard that looks complete
+//! but is not. No file is created for a writer that receives no document.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::atomic::temp_path;
-use crate::compression::{compressed_writer, Compression, FinishWrite};
+use crate::compression::{compress_frame, Compression};
 
 /// Where and how a writer writes.
 #[derive(Clone, Debug)]
@@ -31,12 +33,6 @@ pub struct ShardSpec {
 }
 
 impl ShardSpec {
-    /// True when a part holding `docs` documents and `bytes` bytes must not take more.
-    fn full(&self, docs: u64, bytes: u64) -> bool {
-        (self.max_docs > 0 && docs >= self.max_docs)
-            || (self.max_bytes > 0 && bytes >= self.max_bytes)
-    }
-
     /// The final path of part `part`.
     pub fn part_path(&self, part: u32) -> PathBuf {
         self.dir.join(format!(
@@ -45,10 +41,21 @@ impl ShardSpec {
             self.compression.suffix()
         ))
     }
+
+    /// True when a part holding `docs` documents and `bytes` bytes must not take more.
+    fn full(&self, docs: u64, bytes: u64) -> bool {
+        (self.max_docs > 0 && docs >= self.max_docs)
+            || (self.max_bytes > 0 && bytes >= self.max_bytes)
+    }
+
+    /// `data` as it goes into a part: compressed into one frame, or as it is.
+    pub fn encode(&self, data: &[u8]) -> io::Result<Vec<u8>> {
+        compress_frame(self.compression, self.level, data)
+    }
 }
 
 struct OpenShard {
-    writer: Box<dyn FinishWrite>,
+    file: BufWriter<File>,
     tmp: PathBuf,
     path: PathBuf,
     docs: u64,
@@ -76,31 +83,41 @@ impl ShardWriter {
 
     /// Writes one document's line (which ends in `\n`).
     pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        self.write_lines(line, &[line.len()])
+        self.write_lines(line, &[line.len()], None)
     }
 
-    /// Writes consecutive lines: `data[..ends[0]]`, `data[ends[0]..ends[1]]`, … — as few
-    /// writes as the shard limits allow.
-    pub fn write_lines(&mut self, data: &[u8], ends: &[usize]) -> io::Result<()> {
-        let mut start = 0;
+    /// Writes consecutive lines: `data[..ends[0]]`, `data[ends[0]..ends[1]]`, … . `encoded`,
+    /// when given, is `spec.encode(data)` computed elsewhere (on a worker thread); it is used
+    /// when all the lines go into one part, and the lines are compressed here otherwise.
+    pub fn write_lines(
+        &mut self,
+        data: &[u8],
+        ends: &[usize],
+        encoded: Option<&[u8]>,
+    ) -> io::Result<()> {
         let mut i = 0;
         while i < ends.len() {
             let open = self.current_part()?;
             // Take lines while the part has room (a part always takes at least one line).
-            let mut j = i;
             let (mut docs, mut bytes) = (open.docs, open.bytes);
+            let mut j = i;
             while j < ends.len() && (j == i || !self.spec.full(docs, bytes)) {
                 let line_start = if j == 0 { 0 } else { ends[j - 1] };
                 bytes += (ends[j] - line_start) as u64;
                 docs += 1;
                 j += 1;
             }
-            let end = ends[j - 1];
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            let segment = &data[start..ends[j - 1]];
+            let whole = i == 0 && j == ends.len();
             let open = self.open.as_mut().expect("current_part opened a part");
-            open.writer.write_all(&data[start..end])?;
+            match (encoded, self.spec.compression) {
+                (Some(frame), _) if whole => open.file.write_all(frame)?,
+                (_, Compression::None) => open.file.write_all(segment)?,
+                _ => open.file.write_all(&self.spec.encode(segment)?)?,
+            }
             open.docs = docs;
             open.bytes = bytes;
-            start = end;
             i = j;
         }
         Ok(())
@@ -125,10 +142,9 @@ impl ShardWriter {
         let path = self.spec.part_path(self.next_part);
         self.next_part += 1;
         let tmp = temp_path(&path);
-        let writer =
-            compressed_writer(File::create(&tmp)?, self.spec.compression, self.spec.level)?;
+        let file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
         Ok(OpenShard {
-            writer,
+            file,
             tmp,
             path,
             docs: 0,
@@ -138,7 +154,7 @@ impl ShardWriter {
 
     fn close_current(&mut self) -> io::Result<()> {
         if let Some(open) = self.open.take() {
-            let file = open.writer.finish()?;
+            let file = open.file.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
             drop(file);
             fs::rename(&open.tmp, &open.path)?;
@@ -245,9 +261,14 @@ mod tests {
             let single: Vec<String> = w.finish().unwrap().iter().map(|p| read(p)).collect();
             let many = tempfile::tempdir().unwrap();
             let mut w = ShardWriter::new(spec(many.path(), max_docs, max_bytes));
-            w.write_lines(&data[..ends[2]], &ends[..3]).unwrap();
+            // The first batch arrives compressed by a "worker", the second is compressed here.
+            let first = spec(many.path(), max_docs, max_bytes)
+                .encode(&data[..ends[2]])
+                .unwrap();
+            w.write_lines(&data[..ends[2]], &ends[..3], Some(&first))
+                .unwrap();
             let rest: Vec<usize> = ends[3..].iter().map(|e| e - ends[2]).collect();
-            w.write_lines(&data[ends[2]..], &rest).unwrap();
+            w.write_lines(&data[ends[2]..], &rest, None).unwrap();
             let batched: Vec<String> = w.finish().unwrap().iter().map(|p| read(p)).collect();
             assert_eq!(single, batched, "max_docs={max_docs} max_bytes={max_bytes}");
         }

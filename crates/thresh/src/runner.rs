@@ -16,6 +16,7 @@ use std::time::Instant;
 use thresh_core::engine::run_ordered;
 use thresh_core::{ConfigError, Origin, Outcome, Pipeline, Stats};
 use thresh_io::atomic::temp_path;
+use thresh_io::compression::Compression;
 use thresh_io::inputs::{expand_inputs, InputError, InputFile, JSONL_EXTENSIONS};
 use thresh_io::jsonl::{parse_record, write_record, FieldNames};
 use thresh_io::lines::{Batch, Item};
@@ -98,6 +99,8 @@ fn io_err(path: &std::path::Path) -> impl Fn(io::Error) -> RunError + '_ {
 struct Lines {
     data: Vec<u8>,
     ends: Vec<usize>,
+    /// `data` compressed as one frame by the worker (when the output is compressed).
+    encoded: Option<Vec<u8>>,
 }
 
 /// A batch after the workers: serialized output and the batch's accounting.
@@ -118,6 +121,7 @@ struct Work<'a> {
     names: Vec<String>,
     empty_stats: Stats,
     write_dropped: bool,
+    encode: ShardSpec,
 }
 
 impl Work<'_> {
@@ -173,6 +177,15 @@ impl Work<'_> {
             serde_json::to_writer(&mut out.errors, &record).expect("writing to a Vec cannot fail");
             out.errors.push(b'\n');
             out.first_error.get_or_insert((line, offset, message));
+        }
+        // Compressing here spreads the costliest part of writing over the workers; a failure
+        // leaves `encoded` empty and the writer compresses (and reports) instead.
+        if self.encode.compression != Compression::None {
+            for lines in [&mut out.kept, &mut out.dropped] {
+                if !lines.data.is_empty() {
+                    lines.encoded = self.encode.encode(&lines.data).ok();
+                }
+            }
         }
         out
     }
@@ -230,6 +243,14 @@ pub fn run(
         names: inputs.iter().map(|f| f.name.clone()).collect(),
         empty_stats: Stats::for_pipeline(&pipeline),
         write_dropped: file.output.write_dropped,
+        encode: ShardSpec {
+            dir: layout.kept_dir(),
+            prefix: String::new(),
+            compression: file.output.compression,
+            level: file.output.level,
+            max_docs: 0,
+            max_bytes: 0,
+        },
     };
     let raw_bytes = Arc::new(AtomicU64::new(0));
     let source = FileBatches::new(
@@ -346,11 +367,19 @@ fn write_processed(
     debug_assert_eq!(current.index, processed.file);
     current
         .kept
-        .write_lines(&processed.kept.data, &processed.kept.ends)
+        .write_lines(
+            &processed.kept.data,
+            &processed.kept.ends,
+            processed.kept.encoded.as_deref(),
+        )
         .map_err(io_err(&layout.kept_dir()))?;
     current
         .dropped
-        .write_lines(&processed.dropped.data, &processed.dropped.ends)
+        .write_lines(
+            &processed.dropped.data,
+            &processed.dropped.ends,
+            processed.dropped.encoded.as_deref(),
+        )
         .map_err(io_err(&layout.dropped_dir()))?;
     if !processed.errors.is_empty() {
         if current.errors.is_none() {
