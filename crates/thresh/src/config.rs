@@ -146,16 +146,7 @@ impl PipelineFile {
             source,
         })?;
         let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Self::parse(&text, &base_dir).map_err(|e| match e {
-            Parse::Syntax(message) => LoadError::Syntax {
-                path: path.display().to_string(),
-                message,
-            },
-            Parse::Config(source) => LoadError::Config {
-                path: path.display().to_string(),
-                source: Box::new(source),
-            },
-        })
+        Self::parse(&text, &base_dir).map_err(|e| e.at(path.display().to_string()))
     }
 
     fn parse(text: &str, base_dir: &Path) -> Result<Self, Parse> {
@@ -221,16 +212,7 @@ impl PipelineFile {
 
     /// Parses a pipeline from TOML text, resolving relative paths against `base_dir`.
     pub fn from_toml(text: &str, base_dir: &Path) -> Result<Self, LoadError> {
-        Self::parse(text, base_dir).map_err(|e| match e {
-            Parse::Syntax(message) => LoadError::Syntax {
-                path: "<inline>".into(),
-                message,
-            },
-            Parse::Config(source) => LoadError::Config {
-                path: "<inline>".into(),
-                source: Box::new(source),
-            },
-        })
+        Self::parse(text, base_dir).map_err(|e| e.at("<inline>".into()))
     }
 
     /// Builds the steps, validating every parameter.
@@ -247,6 +229,19 @@ impl PipelineFile {
 enum Parse {
     Syntax(String),
     Config(ConfigError),
+}
+
+impl Parse {
+    /// The error as reported for the pipeline file at `path`.
+    fn at(self, path: String) -> LoadError {
+        match self {
+            Parse::Syntax(message) => LoadError::Syntax { path, message },
+            Parse::Config(source) => LoadError::Config {
+                path,
+                source: Box::new(source),
+            },
+        }
+    }
 }
 
 #[cfg(test)]
