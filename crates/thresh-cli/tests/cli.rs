@@ -388,3 +388,48 @@ fn compressed_inputs_custom_fields_and_gzip_output() {
     assert_eq!(docs[0]["text"], "Ein kurzer Text.");
     assert_eq!(docs[0]["url"], "https://e.org");
 }
+
+#[test]
+fn quality_steps_run_in_a_pipeline_with_datatrove_reasons_and_signals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = examples_dir().join("data");
+    let steps = "[[step]]\ntype = \"gopher_repetition\"\nmode = \"annotate\"\n\n\
+                 [[step]]\ntype = \"fineweb_quality\"\nmode = \"annotate\"\n\n\
+                 [[step]]\ntype = \"gopher_quality\"\n\n\
+                 [[step]]\ntype = \"c4_quality\"";
+    let p = pipeline(tmp.path(), &[data.to_str().unwrap()], steps, "");
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let (read, ..) = assert_balanced(&out);
+    assert_eq!(read, 38);
+    let dropped = documents(&out.join("dropped"));
+    // With datatrove's defaults the stop words are English: a clean German article fails them.
+    let german = dropped
+        .iter()
+        .find(|d| d["id"] == "de-news-001")
+        .expect("de-news-001 dropped");
+    assert_eq!(german["thresh"]["dropped_by"], "gopher_quality");
+    assert!(
+        german["thresh"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("gopher_enough_stop_words 0 < 2"),
+        "{german}"
+    );
+    // Annotate-mode steps recorded their signals on every document that reached them.
+    let kept = documents(&out.join("kept"));
+    assert!(!kept.is_empty());
+    for doc in kept.iter().chain(&dropped) {
+        assert!(
+            doc["thresh"]["gopher_repetition"]["dup_line_frac"].is_number(),
+            "{doc}"
+        );
+    }
+    // C4 rewrote the kept texts: every line ends in terminal punctuation.
+    for doc in &kept {
+        for line in doc["text"].as_str().unwrap().lines() {
+            assert!(line.ends_with(['.', '?', '!', '"', '\'']), "{line:?}");
+        }
+    }
+}

@@ -8,6 +8,10 @@
 //! | `length` | [`length`] | drops documents outside min/max characters or words |
 //! | `regex` | [`regex_filter`] | drops documents matching patterns (or keeps only those that match) |
 //! | `line_filter` | [`line_filter`] | removes lines matching patterns or with too few words |
+//! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
+//! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
+//! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `fineweb_quality` | [`fineweb_quality`] | FineWeb quality rules, as datatrove |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -23,10 +27,19 @@
 //! # let _ = outcome;
 //! ```
 
+pub mod c4_quality;
+pub mod charsets;
+pub mod checks;
+pub mod duplicates;
+pub mod fineweb_quality;
+pub mod gopher_quality;
+pub mod gopher_repetition;
 pub mod length;
 pub mod line_filter;
 pub mod normalize;
+pub mod pystr;
 pub mod regex_filter;
+pub mod segment;
 pub mod words;
 
 use thresh_core::StepRegistry;
@@ -57,5 +70,29 @@ pub fn register(registry: &mut StepRegistry) {
         "line_filter",
         "remove lines matching patterns or with too few words",
         |c| Ok(Box::new(line_filter::LineFilter::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "gopher_repetition",
+        "Gopher repetition rules (datatrove GopherRepetitionFilter)",
+        |c| {
+            Ok(Box::new(gopher_repetition::GopherRepetition::new(
+                c.parse()?,
+            )))
+        },
+    );
+    registry.register(
+        "gopher_quality",
+        "Gopher quality rules (datatrove GopherQualityFilter)",
+        |c| Ok(Box::new(gopher_quality::GopherQuality::new(c.parse()?))),
+    );
+    registry.register(
+        "c4_quality",
+        "C4 line and document rules (datatrove C4QualityFilter)",
+        |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "fineweb_quality",
+        "FineWeb quality rules (datatrove FineWebQualityFilter)",
+        |c| Ok(Box::new(fineweb_quality::FineWebQuality::new(c.parse()?))),
     );
 }

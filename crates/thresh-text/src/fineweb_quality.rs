@@ -1,0 +1,178 @@
+//! `fineweb_quality`: the FineWeb quality rules (Penedo et al. 2024), decision-compatible with
+//! datatrove's `FineWebQualityFilter`.
+//!
+//! Over the non-blank lines (`\n`-separated, not stripped): the share ending in a stop
+//! character (datatrove's terminal punctuation), the share of short lines, the share of
+//! characters in duplicated lines, and newlines per word (datatrove's spaCy tokens).
+
+use serde::Deserialize;
+use thresh_core::{Document, Step, StepCx, Verdict};
+
+use crate::charsets::{contains, TERMINAL_PUNCTUATION};
+use crate::checks::Checks;
+use crate::duplicates::{find_duplicates, step_language};
+use crate::pystr;
+use crate::segment::Segmenter;
+
+/// Parameters of `fineweb_quality`, named and defaulted as datatrove's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FineWebQualityParams {
+    /// Smallest share of lines ending in a stop character.
+    pub line_punct_thr: f64,
+    /// Do not drop documents in which no line ends in a stop character.
+    pub line_punct_exclude_zero: bool,
+    /// The stop characters; default datatrove's `TERMINAL_PUNCTUATION`.
+    pub stop_chars: Option<Vec<String>>,
+    /// Largest share of short lines.
+    pub short_line_thr: f64,
+    /// Lines of at most this many code points are short.
+    pub short_line_length: usize,
+    /// Largest share of characters (newlines excluded) in duplicated lines.
+    pub char_duplicates_ratio: f64,
+    /// Largest number of newlines per word.
+    pub new_line_ratio: f64,
+    /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
+    pub language: Option<String>,
+}
+
+impl Default for FineWebQualityParams {
+    fn default() -> Self {
+        FineWebQualityParams {
+            line_punct_thr: 0.12,
+            line_punct_exclude_zero: false,
+            stop_chars: None,
+            short_line_thr: 0.67,
+            short_line_length: 30,
+            char_duplicates_ratio: 0.01,
+            new_line_ratio: 0.3,
+            language: None,
+        }
+    }
+}
+
+/// The `fineweb_quality` step.
+pub struct FineWebQuality {
+    params: FineWebQualityParams,
+}
+
+impl FineWebQuality {
+    /// A step with the given parameters.
+    pub fn new(params: FineWebQualityParams) -> Self {
+        FineWebQuality { params }
+    }
+
+    fn ends_with_stop(&self, line: &str) -> bool {
+        match &self.params.stop_chars {
+            Some(stops) => stops.iter().any(|s| line.ends_with(s.as_str())),
+            None => line
+                .chars()
+                .next_back()
+                .is_some_and(|c| contains(TERMINAL_PUNCTUATION, c)),
+        }
+    }
+
+    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
+        let p = &self.params;
+        let text = doc.text.as_str();
+        let lines: Vec<&str> = text
+            .split('\n')
+            .filter(|l| !pystr::strip(l).is_empty())
+            .collect();
+        if checks.fail_if(lines.is_empty(), || "empty".into()) {
+            return;
+        }
+        let n = lines.len() as f64;
+        let punct = lines.iter().filter(|l| self.ends_with_stop(l)).count() as f64 / n;
+        checks.signal("line_punct_ratio", punct);
+        if checks.fail_if(
+            punct < p.line_punct_thr && !(punct == 0.0 && p.line_punct_exclude_zero),
+            || format!("line_punct_ratio {punct:.3} < {}", p.line_punct_thr),
+        ) {
+            return;
+        }
+        let short = lines
+            .iter()
+            .filter(|l| pystr::len(l) <= p.short_line_length)
+            .count() as f64
+            / n;
+        if checks.check("short_line_ratio", short, p.short_line_thr) {
+            return;
+        }
+        let (_, dup_chars) = find_duplicates(lines.iter().copied());
+        let chars = pystr::len(text) - pystr::count(text, "\n");
+        if checks.check(
+            "char_dup_ratio",
+            dup_chars as f64 / chars as f64,
+            p.char_duplicates_ratio,
+        ) {
+            return;
+        }
+        let words = Segmenter::for_language(step_language(p.language.as_deref(), doc)).words(text);
+        checks.check(
+            "list_ratio",
+            pystr::count(text, "\n") as f64 / words.len() as f64,
+            p.new_line_ratio,
+        );
+    }
+}
+
+impl Step for FineWebQuality {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        let mut checks = Checks::new(cx.record_signals);
+        self.run_checks(doc, &mut checks);
+        checks.finish(doc, cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Verdict {
+        let params = FineWebQualityParams {
+            language: Some("en".into()),
+            ..Default::default()
+        };
+        let cx = StepCx {
+            name: "f".into(),
+            record_signals: false,
+        };
+        FineWebQuality::new(params).process(&mut Document::new("d", text), &cx)
+    }
+
+    const LONG: &str = "this line is well over thirty characters long";
+
+    #[test]
+    fn line_punctuation_share() {
+        // 1 of 8 lines ends in a stop character: 0.125 ≥ 0.12; 1 of 9: 0.111 < 0.12.
+        let lines = |n: usize| {
+            let rest: Vec<String> = (1..n).map(|i| format!("{LONG} {i}")).collect();
+            format!("{LONG}.\n{}", rest.join("\n"))
+        };
+        assert_eq!(run(&lines(8)), Verdict::Keep);
+        assert_eq!(
+            run(&lines(9)),
+            Verdict::drop("line_punct_ratio 0.111 < 0.12")
+        );
+    }
+
+    #[test]
+    fn short_lines_and_duplicates() {
+        // Three short lines of three: 1.0 > 0.67.
+        assert_eq!(
+            run("One.\nTwo.\nThree."),
+            Verdict::drop("short_line_ratio 1 > 0.67")
+        );
+        // The 46-character line twice: 46 repeated of 92 characters (newline excluded) = 0.5.
+        assert_eq!(
+            run(&format!("{LONG}.\n{LONG}.")),
+            Verdict::drop("char_dup_ratio 0.500 > 0.01")
+        );
+    }
+
+    #[test]
+    fn blank_text_is_empty() {
+        assert_eq!(run(" \n\n"), Verdict::drop("empty"));
+    }
+}

@@ -1,0 +1,256 @@
+//! `gopher_quality`: the Gopher quality rules (Rae et al. 2021, table A1), decision-compatible
+//! with datatrove's `GopherQualityFilter`.
+//!
+//! Words are datatrove's (spaCy) tokens, punctuation included; "non-symbol words" are those
+//! with a character outside datatrove's `PUNCTUATION_SET`. Checks, in order: word count
+//! (non-symbol words), mean non-symbol word length, `#` and ellipsis counts per word, share
+//! of lines starting with a bullet, share of lines ending in an ellipsis, share of words with
+//! a letter, and distinct stop words present (datatrove's default list is English).
+
+use serde::Deserialize;
+use thresh_core::{Document, Step, StepCx, Verdict};
+
+use crate::charsets::{contains, PUNCTUATION_SET};
+use crate::checks::Checks;
+use crate::duplicates::step_language;
+use crate::pystr;
+use crate::segment::Segmenter;
+
+/// Parameters of `gopher_quality`, named and defaulted as datatrove's. A zero disables a check.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GopherQualityParams {
+    /// Fewest non-symbol words.
+    pub min_doc_words: u64,
+    /// Most non-symbol words.
+    pub max_doc_words: u64,
+    /// Smallest mean non-symbol word length (code points).
+    pub min_avg_word_length: f64,
+    /// Largest mean non-symbol word length.
+    pub max_avg_word_length: f64,
+    /// Largest number of `#` (and, separately, of ellipses) per word.
+    pub max_symbol_word_ratio: f64,
+    /// Largest share of lines starting with `•` or `-`.
+    pub max_bullet_lines_ratio: f64,
+    /// Largest share of lines ending in `...` or `…`.
+    pub max_ellipsis_lines_ratio: f64,
+    /// Smallest share of words containing a letter (datatrove's name, despite being a minimum).
+    pub max_non_alpha_words_ratio: f64,
+    /// Fewest distinct stop words present.
+    pub min_stop_words: u64,
+    /// The stop words (exact, case-sensitive tokens); default datatrove's English list.
+    pub stop_words: Vec<String>,
+    /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
+    pub language: Option<String>,
+}
+
+impl Default for GopherQualityParams {
+    fn default() -> Self {
+        GopherQualityParams {
+            min_doc_words: 50,
+            max_doc_words: 100_000,
+            min_avg_word_length: 3.0,
+            max_avg_word_length: 10.0,
+            max_symbol_word_ratio: 0.1,
+            max_bullet_lines_ratio: 0.9,
+            max_ellipsis_lines_ratio: 0.3,
+            max_non_alpha_words_ratio: 0.8,
+            min_stop_words: 2,
+            stop_words: ["the", "be", "to", "of", "and", "that", "have", "with"]
+                .map(String::from)
+                .to_vec(),
+            language: None,
+        }
+    }
+}
+
+/// The `gopher_quality` step.
+pub struct GopherQuality {
+    params: GopherQualityParams,
+    /// The distinct stop words.
+    stop_words: Vec<String>,
+}
+
+impl GopherQuality {
+    /// A step with the given parameters.
+    pub fn new(params: GopherQualityParams) -> Self {
+        let mut stop_words = params.stop_words.clone();
+        stop_words.sort();
+        stop_words.dedup();
+        GopherQuality { params, stop_words }
+    }
+
+    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
+        let p = &self.params;
+        let text = doc.text.as_str();
+        let words = Segmenter::for_language(step_language(p.language.as_deref(), doc)).words(text);
+        let n = words.len() as f64;
+        let non_symbol: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| w.chars().any(|c| !contains(PUNCTUATION_SET, c)))
+            .collect();
+        let count = non_symbol.len() as f64;
+        checks.signal("words", non_symbol.len());
+        if checks.fail_if(
+            p.min_doc_words > 0 && count < p.min_doc_words as f64,
+            || {
+                format!(
+                    "gopher_short_doc {} < {}",
+                    non_symbol.len(),
+                    p.min_doc_words
+                )
+            },
+        ) || checks.fail_if(
+            p.max_doc_words > 0 && count > p.max_doc_words as f64,
+            || format!("gopher_long_doc {} > {}", non_symbol.len(), p.max_doc_words),
+        ) {
+            return;
+        }
+        let mean = non_symbol.iter().map(|w| pystr::len(w)).sum::<usize>() as f64 / count;
+        checks.signal("avg_word_length", mean);
+        if checks.fail_if(
+            p.min_avg_word_length != 0.0 && mean < p.min_avg_word_length,
+            || {
+                format!(
+                    "gopher_below_avg_threshold {mean:.3} < {}",
+                    p.min_avg_word_length
+                )
+            },
+        ) || checks.fail_if(
+            p.max_avg_word_length != 0.0 && mean > p.max_avg_word_length,
+            || {
+                format!(
+                    "gopher_above_avg_threshold {mean:.3} > {}",
+                    p.max_avg_word_length
+                )
+            },
+        ) {
+            return;
+        }
+        let hashes = pystr::count(text, "#") as f64 / n;
+        let ellipses = (pystr::count(text, "...") + pystr::count(text, "…")) as f64 / n;
+        if checks.check("gopher_too_many_hashes", hashes, p.max_symbol_word_ratio)
+            || checks.check(
+                "gopher_too_many_ellipsis",
+                ellipses,
+                p.max_symbol_word_ratio,
+            )
+        {
+            return;
+        }
+        let lines = pystr::splitlines(text);
+        let lines_n = lines.len() as f64;
+        let bullets = lines
+            .iter()
+            .filter(|l| {
+                let l = pystr::lstrip(l);
+                l.starts_with('•') || l.starts_with('-')
+            })
+            .count() as f64;
+        let end_ellipsis = lines
+            .iter()
+            .filter(|l| {
+                let l = pystr::rstrip(l);
+                l.ends_with("...") || l.ends_with('…')
+            })
+            .count() as f64;
+        if checks.check(
+            "gopher_too_many_bullets",
+            bullets / lines_n,
+            p.max_bullet_lines_ratio,
+        ) || checks.check(
+            "gopher_too_many_end_ellipsis",
+            end_ellipsis / lines_n,
+            p.max_ellipsis_lines_ratio,
+        ) {
+            return;
+        }
+        let alpha = words.iter().filter(|w| pystr::has_alpha(w)).count() as f64 / n;
+        if checks.check_min(
+            "gopher_below_alpha_threshold",
+            alpha,
+            p.max_non_alpha_words_ratio,
+        ) {
+            return;
+        }
+        let vocabulary: std::collections::HashSet<&str> = words.iter().copied().collect();
+        let present = self
+            .stop_words
+            .iter()
+            .filter(|s| vocabulary.contains(s.as_str()))
+            .count();
+        checks.signal("stop_words", present);
+        checks.fail_if(
+            p.min_stop_words > 0 && (present as u64) < p.min_stop_words,
+            || format!("gopher_enough_stop_words {present} < {}", p.min_stop_words),
+        );
+    }
+}
+
+impl Step for GopherQuality {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        let mut checks = Checks::new(cx.record_signals);
+        self.run_checks(doc, &mut checks);
+        checks.finish(doc, cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Verdict {
+        let params = GopherQualityParams {
+            language: Some("en".into()),
+            ..Default::default()
+        };
+        let cx = StepCx {
+            name: "q".into(),
+            record_signals: false,
+        };
+        GopherQuality::new(params).process(&mut Document::new("d", text), &cx)
+    }
+
+    fn text(words: usize, stop: &str) -> String {
+        // `stop` (2 words) + (words - 3) × "word" + "end" = `words` non-symbol words, then "."
+        // (a symbol word).
+        format!("{stop} {}end.", "word ".repeat(words - 3))
+    }
+
+    #[test]
+    fn word_count_just_below_and_at_the_minimum() {
+        assert_eq!(run(&text(50, "the and")), Verdict::Keep);
+        assert_eq!(
+            run(&text(49, "the and")),
+            Verdict::drop("gopher_short_doc 49 < 50")
+        );
+    }
+
+    #[test]
+    fn stop_words_are_distinct_exact_tokens() {
+        // "the the" is one distinct stop word; "The" is not "the".
+        assert_eq!(
+            run(&text(60, "the the")),
+            Verdict::drop("gopher_enough_stop_words 1 < 2")
+        );
+        assert_eq!(
+            run(&text(60, "The and")),
+            Verdict::drop("gopher_enough_stop_words 1 < 2")
+        );
+        assert_eq!(run(&text(60, "with to")), Verdict::Keep);
+    }
+
+    #[test]
+    fn hashes_per_word() {
+        // 61 tokens (60 words and ".") + 7 "#" tokens: 7 / 68 = 0.103 > 0.1; with 6: 6 / 67 = 0.090.
+        assert_eq!(
+            run(&format!("{} # # # # # # #", text(60, "the and"))),
+            Verdict::drop("gopher_too_many_hashes 0.103 > 0.1")
+        );
+        assert_eq!(
+            run(&format!("{} # # # # # #", text(60, "the and"))),
+            Verdict::Keep
+        );
+    }
+}

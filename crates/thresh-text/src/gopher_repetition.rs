@@ -1,0 +1,330 @@
+//! `gopher_repetition`: the Gopher repetition rules (Rae et al. 2021, table A1), decision-
+//! compatible with datatrove's `GopherRepetitionFilter`.
+//!
+//! Checks, in order (each fraction is over the text's length in code points unless said):
+//! duplicate paragraphs (share of paragraphs, then of characters), duplicate lines (share of
+//! lines, then of characters), the most frequent 2-, 3-, 4-gram's share of characters, and
+//! the share of characters in repeated 5- to 10-grams. Words are datatrove's (spaCy) tokens,
+//! punctuation included. N-grams are hashed, never built as strings.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use thresh_core::{Document, Step, StepCx, Verdict};
+
+use crate::checks::Checks;
+use crate::duplicates::{find_duplicates, step_language};
+use crate::pystr;
+use crate::segment::Segmenter;
+
+/// Parameters of `gopher_repetition`, named and defaulted as datatrove's.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GopherRepetitionParams {
+    /// Largest share of duplicate lines (0 disables).
+    pub dup_line_frac: f64,
+    /// Largest share of duplicate paragraphs (0 disables).
+    pub dup_para_frac: f64,
+    /// Largest share of characters in duplicate lines (0 disables).
+    pub dup_line_char_frac: f64,
+    /// Largest share of characters in duplicate paragraphs (0 disables).
+    pub dup_para_char_frac: f64,
+    /// `[n, limit]` pairs: largest share of characters covered by the most frequent n-gram.
+    pub top_n_grams: Vec<(usize, f64)>,
+    /// `[n, limit]` pairs: largest share of characters in repeated n-grams.
+    pub dup_n_grams: Vec<(usize, f64)>,
+    /// Language of the word tokenizer (ISO 639-1 or datatrove's 639-3); default: the
+    /// document's `thresh.lang`, else English.
+    pub language: Option<String>,
+}
+
+impl Default for GopherRepetitionParams {
+    fn default() -> Self {
+        GopherRepetitionParams {
+            dup_line_frac: 0.3,
+            dup_para_frac: 0.3,
+            dup_line_char_frac: 0.2,
+            dup_para_char_frac: 0.2,
+            top_n_grams: vec![(2, 0.2), (3, 0.18), (4, 0.16)],
+            dup_n_grams: vec![
+                (5, 0.15),
+                (6, 0.14),
+                (7, 0.13),
+                (8, 0.12),
+                (9, 0.11),
+                (10, 0.1),
+            ],
+            language: None,
+        }
+    }
+}
+
+/// The `gopher_repetition` step.
+pub struct GopherRepetition {
+    params: GopherRepetitionParams,
+}
+
+impl GopherRepetition {
+    /// A step with the given parameters.
+    pub fn new(params: GopherRepetitionParams) -> Self {
+        GopherRepetition { params }
+    }
+}
+
+/// Splits on runs of at least `min` newlines, keeping empty parts at the ends
+/// (Python's `re.split(r"\n{min,}", s)`).
+fn split_newline_runs(s: &str, min: usize) -> Vec<&str> {
+    let bytes = s.as_bytes();
+    let mut parts = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            let run_end = bytes[i..]
+                .iter()
+                .position(|&b| b != b'\n')
+                .map_or(bytes.len(), |k| i + k);
+            if run_end - i >= min {
+                parts.push(&s[start..i]);
+                start = run_end;
+            }
+            i = run_end;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push(&s[start..]);
+    parts
+}
+
+/// A 64-bit hash per word, so that n-gram hashes are combinations of word hashes.
+fn word_hash(word: &str) -> u64 {
+    // FNV-1a: short words, no setup cost.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn gram_hash(hashes: &[u64]) -> u64 {
+    hashes.iter().fold(0x9e37_79b9_7f4a_7c15u64, |acc, &h| {
+        (acc.rotate_left(23) ^ h).wrapping_mul(0xff51_afd7_ed55_8ccd)
+    })
+}
+
+/// The most frequent n-gram's total length in code points (joined with spaces) times its
+/// count, with ties going to the n-gram seen first, as `Counter.most_common(1)` does.
+fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
+    if hashes.len() < n {
+        return None;
+    }
+    // hash → (count, first position)
+    let mut counts: HashMap<u64, (usize, usize)> = HashMap::with_capacity(hashes.len());
+    for i in 0..=hashes.len() - n {
+        counts
+            .entry(gram_hash(&hashes[i..i + n]))
+            .or_insert((0, i))
+            .0 += 1;
+    }
+    let (count, first) = counts
+        .values()
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+        .copied()?;
+    let gram_len: usize = lens[first..first + n].iter().sum::<usize>() + (n - 1);
+    Some(gram_len * count)
+}
+
+/// Characters in repeated n-grams (joined without separator), skipping past each repeat, as
+/// datatrove's `find_all_duplicate` does.
+fn repeated_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> usize {
+    if hashes.len() < n {
+        return 0;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(hashes.len());
+    let mut repeated = 0;
+    let mut i = 0;
+    while i + n <= hashes.len() {
+        if seen.insert(gram_hash(&hashes[i..i + n])) {
+            i += 1;
+        } else {
+            repeated += lens[i..i + n].iter().sum::<usize>();
+            i += n;
+        }
+    }
+    repeated
+}
+
+impl Step for GopherRepetition {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        if doc.text.is_empty() {
+            return Verdict::drop("empty");
+        }
+        let mut checks = Checks::new(cx.record_signals);
+        self.run_checks(doc, &mut checks);
+        checks.finish(doc, cx)
+    }
+}
+
+impl GopherRepetition {
+    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
+        let p = &self.params;
+        let text = doc.text.as_str();
+        let total = pystr::len(text) as f64;
+        let paragraphs = split_newline_runs(pystr::strip(text), 2);
+        let (dup, dup_chars) = find_duplicates(paragraphs.iter().copied());
+        if checks.check(
+            "dup_para_frac",
+            dup as f64 / paragraphs.len() as f64,
+            p.dup_para_frac,
+        ) || checks.check(
+            "dup_para_char_frac",
+            dup_chars as f64 / total,
+            p.dup_para_char_frac,
+        ) {
+            return;
+        }
+        let lines = split_newline_runs(text, 1);
+        let (dup, dup_chars) = find_duplicates(lines.iter().copied());
+        if checks.check(
+            "dup_line_frac",
+            dup as f64 / lines.len() as f64,
+            p.dup_line_frac,
+        ) || checks.check(
+            "dup_line_char_frac",
+            dup_chars as f64 / total,
+            p.dup_line_char_frac,
+        ) {
+            return;
+        }
+        let segmenter = Segmenter::for_language(step_language(p.language.as_deref(), doc));
+        let words = segmenter.words(text);
+        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        let lens: Vec<usize> = words.iter().map(|w| pystr::len(w)).collect();
+        for &(n, limit) in &p.top_n_grams {
+            if let Some(chars) = top_gram_chars(&hashes, &lens, n) {
+                if checks.check(&format!("top_{n}_gram"), chars as f64 / total, limit) {
+                    return;
+                }
+            }
+        }
+        for &(n, limit) in &p.dup_n_grams {
+            let chars = repeated_gram_chars(&hashes, &lens, n);
+            if checks.check(
+                &format!("duplicated_{n}_n_grams"),
+                chars as f64 / total,
+                limit,
+            ) {
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newline_runs_split_like_python_re_split() {
+        // re.split(r"\n+", "\nA\n\nB\n") == ['', 'A', 'B', '']
+        assert_eq!(split_newline_runs("\nA\n\nB\n", 1), ["", "A", "B", ""]);
+        // re.split(r"\n{2,}", "A\nB\n\n\nC") == ['A\nB', 'C']
+        assert_eq!(split_newline_runs("A\nB\n\n\nC", 2), ["A\nB", "C"]);
+    }
+
+    #[test]
+    fn top_gram_ties_go_to_the_first_seen() {
+        // Words a b c a b: 2-grams "a b" ×2 (first at 0), "b c", "c a". 3 chars × 2 = 6.
+        let words = ["a", "b", "c", "a", "b"];
+        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        assert_eq!(top_gram_chars(&hashes, &[1; 5], 2), Some(6));
+        // All 3-grams once: the first, "a b c" (5 chars), wins the tie.
+        assert_eq!(top_gram_chars(&hashes, &[1; 5], 3), Some(5));
+        assert_eq!(top_gram_chars(&hashes, &[1; 5], 6), None);
+    }
+
+    #[test]
+    fn repeated_grams_skip_past_each_repeat() {
+        // x y x y x y with n = 2: "xy" new at 0, "yx" new at 1, "xy" repeat at 2 (+2, jump to 4),
+        // "xy" repeat at 4 (+2) → 4 characters.
+        let words = ["x", "y", "x", "y", "x", "y"];
+        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        assert_eq!(repeated_gram_chars(&hashes, &[1; 6], 2), 4);
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    /// Only the given checks enabled (a zero disables one, as in datatrove).
+    fn only(f: impl FnOnce(&mut GopherRepetitionParams)) -> GopherRepetition {
+        let mut p = GopherRepetitionParams {
+            dup_line_frac: 0.0,
+            dup_para_frac: 0.0,
+            dup_line_char_frac: 0.0,
+            dup_para_char_frac: 0.0,
+            top_n_grams: vec![],
+            dup_n_grams: vec![],
+            language: Some("en".into()),
+        };
+        f(&mut p);
+        GopherRepetition::new(p)
+    }
+
+    fn run(step: &GopherRepetition, text: &str) -> Verdict {
+        let cx = StepCx {
+            name: "g".into(),
+            record_signals: false,
+        };
+        step.process(&mut Document::new("d", text), &cx)
+    }
+
+    #[test]
+    fn duplicate_line_fraction_just_below_and_above() {
+        let step = only(|p| p.dup_line_frac = 0.3);
+        // 10 lines, 3 of them repeats: 0.3 is not > 0.3.
+        assert_eq!(
+            run(&step, "l0\nl1\nl2\nl3\nl4\nl5\nl6\nl0\nl1\nl2"),
+            Verdict::Keep
+        );
+        // 11 lines, 4 repeats: 4/11 = 0.364 > 0.3.
+        assert_eq!(
+            run(&step, "l0\nl1\nl2\nl3\nl4\nl5\nl6\nl0\nl1\nl2\nl3"),
+            Verdict::drop("dup_line_frac 0.364 > 0.3")
+        );
+    }
+
+    #[test]
+    fn duplicate_paragraph_characters() {
+        let step = only(|p| p.dup_para_char_frac = 0.2);
+        // Paragraphs aaaa, bb, aaaa: 4 repeated chars of 14 = 0.286 > 0.2.
+        assert_eq!(
+            run(&step, "aaaa\n\nbb\n\naaaa"),
+            Verdict::drop("dup_para_char_frac 0.286 > 0.2")
+        );
+        // aaaa, bbbbbbbbbb, aaaa: 4 of 22 = 0.182.
+        assert_eq!(run(&step, "aaaa\n\nbbbbbbbbbb\n\naaaa"), Verdict::Keep);
+    }
+
+    #[test]
+    fn top_two_gram_share() {
+        let step = only(|p| p.top_n_grams = vec![(2, 0.2)]);
+        // Tokens x y x y z . — "x y" twice: 3 chars × 2 = 6 of 10.
+        assert_eq!(
+            run(&step, "x y x y z."),
+            Verdict::drop("top_2_gram 0.600 > 0.2")
+        );
+    }
+
+    #[test]
+    fn empty_text_is_dropped_as_empty() {
+        assert_eq!(
+            run(
+                &GopherRepetition::new(GopherRepetitionParams::default()),
+                ""
+            ),
+            Verdict::drop("empty")
+        );
+    }
+}

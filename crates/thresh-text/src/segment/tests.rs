@@ -1,0 +1,241 @@
+//! Hand-checked datatrove 0.10.1 outputs (`load_word_tokenizer(lang).word_tokenize`, sentence
+//! counts from `split_into_sentences`); see the research notes, §3.2.
+
+use super::Segmenter;
+
+fn check(lang: &str, text: &str, words: &[&str], sentences: usize) {
+    let seg = Segmenter::for_language(lang);
+    assert_eq!(seg.words(text), words, "{lang}: {text:?}");
+    assert_eq!(
+        seg.sentence_count(text),
+        sentences,
+        "{lang} sentences: {text:?}"
+    );
+}
+
+#[test]
+fn german() {
+    check(
+        "deu",
+        "Das US-Militär nimmt Operationen gegen ISIS-Kämpfer wieder auf.",
+        &[
+            "Das",
+            "US-Militär",
+            "nimmt",
+            "Operationen",
+            "gegen",
+            "ISIS-Kämpfer",
+            "wieder",
+            "auf",
+            ".",
+        ],
+        1,
+    );
+    check(
+        "deu",
+        "Das ist z.B. ein Test, d.h. nicht ernst gemeint.",
+        &[
+            "Das", "ist", "z.B.", "ein", "Test", ",", "d.h.", "nicht", "ernst", "gemeint", ".",
+        ],
+        1,
+    );
+    check(
+        "deu",
+        "Er kam am 3. Januar um 14:30 Uhr, mit 5.000 Soldaten und 1,5 Mio. Euro.",
+        &[
+            "Er", "kam", "am", "3.", "Januar", "um", "14:30", "Uhr", ",", "mit", "5.000",
+            "Soldaten", "und", "1,5", "Mio.", "Euro", ".",
+        ],
+        1,
+    );
+    check(
+        "deu",
+        "Schreib an info@example.de oder besuche https://www.example.de/pfad?x=1&y=2 bzw. www.example.de.",
+        &[
+            "Schreib", "an", "info@example.de", "oder", "besuche", "https://www.example.de/pfad?x=1&y=2",
+            "bzw.", "www.example.de", ".",
+        ],
+        1,
+    );
+    check(
+        "deu",
+        "„Wir freuen uns“, sagte er. (Siehe Kap. 3) Die USA – nicht Iran – lehnten ab...",
+        &[
+            "„", "Wir", "freuen", "uns", "“", ",", "sagte", "er", ".", "(", "Siehe", "Kap", ".",
+            "3", ")", "Die", "USA", "–", "nicht", "Iran", "–", "lehnten", "ab", "...",
+        ],
+        3,
+    );
+    check(
+        "deu",
+        "Beitragsbild:By Markusszy – Own work, CC BY-SA 4.0, https://commons.wikimedia.org/w/index.php?curid=77539738",
+        &[
+            "Beitragsbild", ":", "By", "Markusszy", "–", "Own", "work", ",", "CC", "BY-SA", "4.0", ",",
+            "https://commons.wikimedia.org/w/index.php?curid=77539738",
+        ],
+        1,
+    );
+    check(
+        "deu",
+        "Geht's dir gut? Ja, 's ist gut. Straßen- und Brückenbau, E-Mail-Adresse, 10%-Anteil, 3x schneller",
+        &[
+            "Geht's", "dir", "gut", "?", "Ja", ",", "'s", "ist", "gut", ".", "Straßen-", "und", "Brückenbau",
+            ",", "E-Mail-Adresse", ",", "10%-Anteil", ",", "3x", "schneller",
+        ],
+        3,
+    );
+    check(
+        "deu",
+        "Dr. Müller u. Co. KG, Nr. 5, ca. 20 km/h; Preis: 12,99€ (inkl. MwSt.)",
+        &[
+            "Dr.", "Müller", "u.", "Co.", "KG", ",", "Nr.", "5", ",", "ca.", "20", "km", "/", "h",
+            ";", "Preis", ":", "12,99", "€", "(", "inkl.", "MwSt.", ")",
+        ],
+        1,
+    );
+    check(
+        "de",
+        "#hashtag @user ... … !!! ?! ——",
+        &[
+            "#", "hashtag", "@user", "...", "…", "!", "!", "!", "?", "!", "—", "—",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn english() {
+    check(
+        "eng",
+        "The U.S. military isn't resuming ops; it's e-mail-based, state-of-the-art.",
+        &[
+            "The", "U.S.", "military", "is", "n't", "resuming", "ops", ";", "it", "'s", "e", "-",
+            "mail", "-", "based", ",", "state", "-", "of", "-", "the", "-", "art", ".",
+        ],
+        1,
+    );
+    check(
+        "eng",
+        "It costs $1,000.50 (approx. 5%) — or 1,234,567 units... Really?!",
+        &[
+            "It",
+            "costs",
+            "$",
+            "1,000.50",
+            "(",
+            "approx",
+            ".",
+            "5",
+            "%",
+            ")",
+            "—",
+            "or",
+            "1,234,567",
+            "units",
+            "...",
+            "Really",
+            "?",
+            "!",
+        ],
+        2,
+    );
+    check(
+        "eng",
+        "Email john.doe@example.com or visit http://example.com/a-b_c?q=1 and www.test.org.",
+        &[
+            "Email",
+            "john.doe@example.com",
+            "or",
+            "visit",
+            "http://example.com/a-b_c?q=1",
+            "and",
+            "www.test.org",
+            ".",
+        ],
+        1,
+    );
+    check(
+        "eng",
+        "Don't, can't, won't, y'all, o'clock, rock'n'roll, 90's, '90s, Mr. Smith, e.g. this, i.e. that, etc. end.",
+        &[
+            "Do", "n't", ",", "ca", "n't", ",", "wo", "n't", ",", "y'", "all", ",", "o'clock", ",",
+            "rock'n'roll", ",", "90", "'s", ",", "'", "90s", ",", "Mr.", "Smith", ",", "e.g.", "this", ",",
+            "i.e.", "that", ",", "etc", ".", "end", ".",
+        ],
+        2,
+    );
+    check(
+        "eng",
+        "He said \"hello.\" Then: 'quoted' text. 3.14 and 10-20 and 2020-01-01 and 5km and #1 and C++ and U.K.",
+        &[
+            "He", "said", "\"", "hello", ".", "\"", "Then", ":", "'", "quoted", "'", "text", ".", "3.14",
+            "and", "10", "-", "20", "and", "2020", "-", "01", "-", "01", "and", "5", "km", "and", "#", "1",
+            "and", "C++", "and", "U.K.",
+        ],
+        3,
+    );
+    check(
+        "en",
+        "• bullet item\n- dash item\n\nNew paragraph   with  spaces\t\ttab",
+        &[
+            "•",
+            "bullet",
+            "item",
+            "-",
+            "dash",
+            "item",
+            "New",
+            "paragraph",
+            "with",
+            "spaces",
+            "tab",
+        ],
+        1,
+    );
+}
+
+#[test]
+fn empty_and_whitespace() {
+    let en = Segmenter::for_language("en");
+    assert!(en.words("").is_empty());
+    assert_eq!(en.sentence_count(""), 1);
+    assert!(en.words(" \n\u{a0}\u{1f} ").is_empty());
+    assert_eq!(en.words("  a  b \n"), ["a", "b"]);
+}
+
+#[test]
+fn language_codes() {
+    let lang = |code| Segmenter::for_language(code).spacy_language();
+    assert_eq!(lang("en"), "en");
+    assert_eq!(lang("eng_Latn"), "en");
+    assert_eq!(lang("deu"), "de");
+    assert_eq!(lang("DE"), "de");
+    assert_eq!(lang("gsw"), "de");
+    assert_eq!(lang("ita"), "it");
+    assert_eq!(lang("zho"), "xx");
+    assert_eq!(lang("und"), "xx");
+    assert_eq!(lang(""), "xx");
+    assert!(std::ptr::eq(
+        Segmenter::for_language("de"),
+        Segmenter::for_language("deu_Latn")
+    ));
+}
+
+#[test]
+fn memoised_chunks_agree_with_fresh_ones() {
+    let en = Segmenter::for_language("en");
+    let text = "Don't stop: e-mail me at a@b.com (now)! Don't stop: e-mail me at a@b.com (now)!";
+    let first = en.words(text);
+    assert_eq!(first, en.words(text));
+    assert_eq!(first.len() % 2, 0);
+    assert_eq!(first[..first.len() / 2], first[first.len() / 2..]);
+}
+
+#[test]
+fn every_language_builds() {
+    for lang in super::tables::LANGS {
+        let seg = Segmenter::for_language(lang);
+        assert_eq!(seg.spacy_language(), lang);
+        assert!(!seg.words("Hello, world. 12:30 e-mail (x).").is_empty());
+    }
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Decision parity of thresh's quality steps with datatrove 0.10.1, and their speed.
+
+Runs thresh with gopher_repetition, gopher_quality, fineweb_quality and c4_quality in annotate
+mode (each decides on the original text; c4_quality runs last because it rewrites the text)
+over ../shared/data/web/{de,en}.jsonl.gz and the German fixture, and compares every
+document's keep/drop decision and drop reason with datatrove's own decisions on the same pages
+(../shared/data/web/datatrove-0.10.1-decisions-*.jsonl.gz, produced by running datatrove with
+../shared/peers/datatrove_filters.py; pass --run-datatrove to recompute them here).
+
+    scripts/parity_filters.py [--shared ../shared] [--bin target/release/thresh] [--run-datatrove]
+"""
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+FILTERS = ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
+ORDER = ["gopher_repetition", "gopher_quality", "fineweb_quality", "c4_quality"]
+
+
+def read_jsonl(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def run_thresh(binary, inputs, lang, work, threads=1):
+    steps = "\n".join(
+        f'[[step]]\ntype = "{t}"\nmode = "annotate"\nlanguage = "{lang}"\n' for t in ORDER)
+    toml = f'[input]\npaths = {json.dumps(inputs)}\n\n{steps}\n[output]\npath = "out"\n'
+    path = os.path.join(work, "pipeline.toml")
+    with open(path, "w") as f:
+        f.write(toml)
+    subprocess.run(["taskset", "-c", "0", binary, "run", path, "--threads", str(threads), "-q",
+                    "--overwrite"], check=True)
+    out = os.path.join(work, "out")
+    docs = {}
+    for root, _, files in os.walk(os.path.join(out, "kept")):
+        for name in sorted(files):
+            p = os.path.join(root, name)
+            data = subprocess.run(["zstd", "-dc", p], check=True, capture_output=True).stdout
+            for line in data.decode("utf-8").splitlines():
+                d = json.loads(line)
+                docs[d["id"]] = d
+    stats = json.load(open(os.path.join(out, "stats.json")))
+    return docs, stats
+
+
+def verdict(doc, name):
+    would = doc["thresh"].get(name, {}).get("would_drop")
+    return (True, None) if would is None else (False, would.split()[0])
+
+
+def compare(label, thresh_docs, decisions, worst):
+    rows = []
+    for name in FILTERS:
+        same = same_reason = n = same_text = 0
+        mismatches = []
+        for d in decisions:
+            t = thresh_docs.get(d["id"])
+            if t is None or name not in d:
+                continue
+            n += 1
+            keep, reason = verdict(t, name)
+            dt = d[name]
+            if keep == dt["keep"]:
+                same += 1
+                if name == "c4_quality" and keep and t["text"] == dt.get("text_after"):
+                    same_text += 1
+                if keep or reason == dt.get("reason"):
+                    same_reason += 1
+                else:
+                    mismatches.append((d["id"], f"thresh {reason} / datatrove {dt.get('reason')}"))
+            else:
+                mismatches.append((d["id"], f"thresh {'keep' if keep else reason} / datatrove "
+                                            f"{'keep' if dt['keep'] else dt.get('reason')}"))
+        rows.append((label, name, n, same, same_reason, same_text if name == "c4_quality" else None))
+        worst.extend((label, name, i, m) for i, m in mismatches[:5])
+    return rows
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
+    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
+    ap.add_argument("--run-datatrove", action="store_true")
+    args = ap.parse_args()
+    web = os.path.join(args.shared, "data", "web")
+    if not os.path.isdir(web):
+        print(f"skipped: {web} not found (../shared is needed for the parity evaluation)")
+        return 0
+    rows, worst = [], []
+    print("| set | docs | thresh docs/s (1 core, 4 filters) |")
+    print("|---|---|---|")
+    for lang, code in [("de", "deu"), ("en", "eng")]:
+        src = os.path.join(web, f"{lang}.jsonl.gz")
+        with tempfile.TemporaryDirectory() as work:
+            if args.run_datatrove:
+                dec_path = os.path.join(work, "dt.jsonl")
+                subprocess.run([os.path.join(args.shared, "peers", "py"), "dt", "datatrove_filters.py",
+                                src, dec_path, "--lang", code], check=True)
+            else:
+                dec_path = os.path.join(web, f"datatrove-0.10.1-decisions-{lang}.jsonl.gz")
+            decisions = read_jsonl(dec_path)
+            docs, stats = run_thresh(args.bin, [os.path.abspath(src)], lang, work)
+            print(f"| {lang} | {stats['read']} | {stats['docs_per_second']:.0f} |")
+            rows += compare(lang, docs, decisions, worst)
+    print()
+    print("| set | filter | docs | same keep/drop | same reason | same text after (c4, both kept) |")
+    print("|---|---|---|---|---|---|")
+    for label, name, n, same, same_reason, same_text in rows:
+        text = "" if same_text is None else f"{same_text}"
+        print(f"| {label} | {name} | {n} | {100 * same / max(n, 1):.2f}% | {100 * same_reason / max(n, 1):.2f}% | {text} |")
+    fixture = os.path.join(args.shared, "fixtures", "de-keyword-stuffed.jsonl")
+    if os.path.exists(fixture):
+        with tempfile.TemporaryDirectory() as work:
+            docs, _ = run_thresh(args.bin, [os.path.abspath(fixture)], "de", work)
+            for d in docs.values():
+                print()
+                print("German fixture (language = de):",
+                      ", ".join(f"{n}: {'keep' if verdict(d, n)[0] else verdict(d, n)[1]}" for n in FILTERS))
+    if worst:
+        print()
+        print("Mismatches (up to 5 per filter and set):")
+        for label, name, i, m in worst:
+            print(f"- {label} {name} {i}: {m}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
