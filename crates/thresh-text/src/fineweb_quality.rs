@@ -11,6 +11,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
 use crate::duplicates::{find_duplicates, step_language};
+use crate::fineweb2::{self, Preset};
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -34,6 +35,8 @@ pub struct FineWebQualityParams {
     pub new_line_ratio: f64,
     /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
     pub language: Option<String>,
+    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    pub preset: Preset,
 }
 
 impl Default for FineWebQualityParams {
@@ -47,6 +50,7 @@ impl Default for FineWebQualityParams {
             char_duplicates_ratio: 0.01,
             new_line_ratio: 0.3,
             language: None,
+            preset: Preset::Datatrove,
         }
     }
 }
@@ -62,8 +66,8 @@ impl FineWebQuality {
         FineWebQuality { params }
     }
 
-    fn ends_with_stop(&self, line: &str) -> bool {
-        match &self.params.stop_chars {
+    fn ends_with_stop(p: &FineWebQualityParams, line: &str) -> bool {
+        match &p.stop_chars {
             Some(stops) => stops.iter().any(|s| line.ends_with(s.as_str())),
             None => line
                 .chars()
@@ -72,8 +76,7 @@ impl FineWebQuality {
         }
     }
 
-    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
-        let p = &self.params;
+    fn run_checks(p: &FineWebQualityParams, doc: &Document, checks: &mut Checks) {
         let text = doc.text.as_str();
         let lines: Vec<&str> = text
             .split('\n')
@@ -83,7 +86,7 @@ impl FineWebQuality {
             return;
         }
         let n = lines.len() as f64;
-        let punct = lines.iter().filter(|l| self.ends_with_stop(l)).count() as f64 / n;
+        let punct = lines.iter().filter(|l| Self::ends_with_stop(p, l)).count() as f64 / n;
         checks.signal("line_punct_ratio", punct);
         if checks.fail_if(
             punct < p.line_punct_thr && !(punct == 0.0 && p.line_punct_exclude_zero),
@@ -120,7 +123,21 @@ impl FineWebQuality {
 impl Step for FineWebQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
-        self.run_checks(doc, &mut checks);
+        let language = step_language(self.params.language.as_deref(), doc);
+        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
+            Some((key, fw)) => {
+                checks.signal("preset", format!("fineweb2:{key}"));
+                let p = FineWebQualityParams {
+                    line_punct_thr: fw.line_punct_thr,
+                    new_line_ratio: fw.new_line_ratio,
+                    short_line_thr: 999.0,
+                    char_duplicates_ratio: 0.1,
+                    ..self.params.clone()
+                };
+                Self::run_checks(&p, doc, &mut checks);
+            }
+            None => Self::run_checks(&self.params, doc, &mut checks),
+        }
         checks.finish(doc, cx)
     }
 }

@@ -13,6 +13,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 use crate::charsets::{contains, PUNCTUATION_SET};
 use crate::checks::Checks;
 use crate::duplicates::step_language;
+use crate::fineweb2::{self, Preset};
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -42,6 +43,8 @@ pub struct GopherQualityParams {
     pub stop_words: Vec<String>,
     /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
     pub language: Option<String>,
+    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    pub preset: Preset,
 }
 
 impl Default for GopherQualityParams {
@@ -60,6 +63,7 @@ impl Default for GopherQualityParams {
                 .map(String::from)
                 .to_vec(),
             language: None,
+            preset: Preset::Datatrove,
         }
     }
 }
@@ -74,14 +78,16 @@ pub struct GopherQuality {
 impl GopherQuality {
     /// A step with the given parameters.
     pub fn new(params: GopherQualityParams) -> Self {
-        let mut stop_words = params.stop_words.clone();
-        stop_words.sort();
-        stop_words.dedup();
+        let stop_words = distinct(&params.stop_words);
         GopherQuality { params, stop_words }
     }
 
-    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
-        let p = &self.params;
+    fn run_checks(
+        p: &GopherQualityParams,
+        stop_words: &[String],
+        doc: &Document,
+        checks: &mut Checks,
+    ) {
         let text = doc.text.as_str();
         let words = Segmenter::for_language(step_language(p.language.as_deref(), doc)).words(text);
         let n = words.len() as f64;
@@ -175,8 +181,7 @@ impl GopherQuality {
             return;
         }
         let vocabulary: std::collections::HashSet<&str> = words.iter().copied().collect();
-        let present = self
-            .stop_words
+        let present = stop_words
             .iter()
             .filter(|s| vocabulary.contains(s.as_str()))
             .count();
@@ -188,10 +193,31 @@ impl GopherQuality {
     }
 }
 
+fn distinct(words: &[String]) -> Vec<String> {
+    let mut words = words.to_vec();
+    words.sort();
+    words.dedup();
+    words
+}
+
 impl Step for GopherQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
-        self.run_checks(doc, &mut checks);
+        let language = step_language(self.params.language.as_deref(), doc);
+        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
+            Some((key, fw)) => {
+                checks.signal("preset", format!("fineweb2:{key}"));
+                let p = GopherQualityParams {
+                    min_avg_word_length: fw.min_avg_word_length,
+                    max_avg_word_length: fw.max_avg_word_length,
+                    max_non_alpha_words_ratio: fw.max_non_alpha_words_ratio,
+                    min_stop_words: 2,
+                    ..self.params.clone()
+                };
+                Self::run_checks(&p, &distinct(&fw.stopwords), doc, &mut checks);
+            }
+            None => Self::run_checks(&self.params, &self.stop_words, doc, &mut checks),
+        }
         checks.finish(doc, cx)
     }
 }
@@ -252,5 +278,39 @@ mod tests {
             run(&format!("{} # # # # # #", text(60, "the and"))),
             Verdict::Keep
         );
+    }
+}
+
+#[cfg(test)]
+mod preset_tests {
+    use super::*;
+
+    fn run(preset: Preset, text: &str) -> Verdict {
+        let params = GopherQualityParams {
+            language: Some("de".into()),
+            preset,
+            ..Default::default()
+        };
+        let cx = StepCx {
+            name: "q".into(),
+            record_signals: false,
+        };
+        GopherQuality::new(params).process(&mut Document::new("d", text), &cx)
+    }
+
+    #[test]
+    fn fineweb2_preset_uses_the_documents_language_stop_words() {
+        // 52 German words with "der" and "und" (FineWeb-2 deu_Latn stop words), no English ones.
+        let text = format!("Der Rat und {}Ende.", "Stadt ".repeat(49));
+        assert_eq!(
+            run(Preset::Datatrove, &text),
+            Verdict::drop("gopher_enough_stop_words 0 < 2")
+        );
+        assert_eq!(
+            run(Preset::Fineweb2, &text),
+            Verdict::drop("gopher_enough_stop_words 1 < 2")
+        );
+        let text = format!("der Rat und {}Ende.", "Stadt ".repeat(49));
+        assert_eq!(run(Preset::Fineweb2, &text), Verdict::Keep);
     }
 }

@@ -14,6 +14,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::checks::Checks;
 use crate::duplicates::{find_duplicates, step_language};
+use crate::fineweb2::{self, Preset};
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -36,6 +37,8 @@ pub struct GopherRepetitionParams {
     /// Language of the word tokenizer (ISO 639-1 or datatrove's 639-3); default: the
     /// document's `thresh.lang`, else English.
     pub language: Option<String>,
+    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    pub preset: Preset,
 }
 
 impl Default for GopherRepetitionParams {
@@ -55,6 +58,7 @@ impl Default for GopherRepetitionParams {
                 (10, 0.1),
             ],
             language: None,
+            preset: Preset::Datatrove,
         }
     }
 }
@@ -160,14 +164,29 @@ impl Step for GopherRepetition {
             return Verdict::drop("empty");
         }
         let mut checks = Checks::new(cx.record_signals);
-        self.run_checks(doc, &mut checks);
+        let language = step_language(self.params.language.as_deref(), doc);
+        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
+            Some((key, fw)) => {
+                checks.signal("preset", format!("fineweb2:{key}"));
+                let p = GopherRepetitionParams {
+                    dup_line_frac: fw.dup_line_frac,
+                    dup_para_frac: 0.0,
+                    dup_line_char_frac: 0.0,
+                    dup_para_char_frac: 0.0,
+                    top_n_grams: fw.top_n_grams.clone(),
+                    dup_n_grams: fw.dup_n_grams.clone(),
+                    ..self.params.clone()
+                };
+                Self::run_checks(&p, doc, &mut checks);
+            }
+            None => Self::run_checks(&self.params, doc, &mut checks),
+        }
         checks.finish(doc, cx)
     }
 }
 
 impl GopherRepetition {
-    fn run_checks(&self, doc: &Document, checks: &mut Checks) {
-        let p = &self.params;
+    fn run_checks(p: &GopherRepetitionParams, doc: &Document, checks: &mut Checks) {
         let text = doc.text.as_str();
         let total = pystr::len(text) as f64;
         let paragraphs = split_newline_runs(pystr::strip(text), 2);
@@ -267,6 +286,7 @@ mod step_tests {
             top_n_grams: vec![],
             dup_n_grams: vec![],
             language: Some("en".into()),
+            preset: Preset::Datatrove,
         };
         f(&mut p);
         GopherRepetition::new(p)
@@ -326,5 +346,57 @@ mod step_tests {
             ),
             Verdict::drop("empty")
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn signals(text: &str) -> serde_json::Map<String, serde_json::Value> {
+        let cx = StepCx {
+            name: "g".into(),
+            record_signals: true,
+        };
+        let mut doc = Document::new("d", text);
+        let params = GopherRepetitionParams {
+            language: Some("en".into()),
+            ..Default::default()
+        };
+        GopherRepetition::new(params).process(&mut doc, &cx);
+        doc.annotations
+            .get("g")
+            .and_then(|v| v.as_object())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn paragraphs() -> impl Strategy<Value = String> {
+        proptest::collection::vec("[a-z]{1,6}( [a-z]{1,6}){0,8}[.!?]?", 1..8)
+            .prop_map(|p| p.join("\n\n"))
+    }
+
+    proptest! {
+        /// Duplicate fractions stay in [0, 1]. The top n-gram share counts the joining spaces,
+        /// as datatrove does, so on tiny texts it can pass 1 ("a?": "a ?" is 3 of 2 characters).
+        #[test]
+        fn duplicate_fractions_stay_in_unit_interval(text in paragraphs()) {
+            for (name, value) in signals(&text) {
+                let v = value.as_f64().unwrap();
+                if name.starts_with("top_") {
+                    prop_assert!(v > 0.0, "{name} = {v}");
+                } else {
+                    prop_assert!((0.0..=1.0).contains(&v), "{name} = {v}");
+                }
+            }
+        }
+
+        #[test]
+        fn a_document_repeated_twice_has_half_its_paragraphs_duplicated(text in paragraphs()) {
+            let doubled = format!("{text}\n\n{text}");
+            let s = signals(&doubled);
+            prop_assert!(s["dup_para_frac"].as_f64().unwrap() >= 0.5);
+        }
     }
 }

@@ -31,6 +31,7 @@ pub mod c4_quality;
 pub mod charsets;
 pub mod checks;
 pub mod duplicates;
+pub mod fineweb2;
 pub mod fineweb_quality;
 pub mod gopher_quality;
 pub mod gopher_repetition;

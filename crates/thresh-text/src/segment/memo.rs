@@ -57,7 +57,7 @@ pub(crate) const PAT_BIT: u8 = 0x80;
 /// The hash map is cleared when it reaches this many chunks.
 const MAX_ENTRIES: usize = 200_000;
 /// Slots of the direct-mapped table (a power of two).
-const SLOTS: usize = 32768;
+const SLOTS: usize = 8192;
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
@@ -76,7 +76,10 @@ pub(crate) struct ChunkMemo {
 
 impl Default for ChunkMemo {
     fn default() -> Self {
-        ChunkMemo { slots: vec![Slot::default(); SLOTS].into_boxed_slice(), map: FxMap::default() }
+        ChunkMemo {
+            slots: vec![Slot::default(); SLOTS].into_boxed_slice(),
+            map: FxMap::default(),
+        }
     }
 }
 
@@ -90,8 +93,9 @@ fn small_key(chunk: &str) -> Option<(usize, u128)> {
     let mut k = [0u8; 16];
     k[..b.len()].copy_from_slice(b);
     let key = u128::from_le_bytes(k);
-    let h = ((key as u64).wrapping_mul(K) ^ ((key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
-        .wrapping_add(b.len() as u64);
+    let h = ((key as u64).wrapping_mul(K)
+        ^ ((key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    .wrapping_add(b.len() as u64);
     Some(((h ^ (h >> 31)) as usize & (SLOTS - 1), key))
 }
 
@@ -110,7 +114,12 @@ impl ChunkMemo {
         match small {
             Some((i, key)) if ends.len() <= 8 => {
                 let slot = &mut self.slots[i];
-                *slot = Slot { key, len: chunk.len() as u8, n: ends.len() as u8, ends: [0; 8] };
+                *slot = Slot {
+                    key,
+                    len: chunk.len() as u8,
+                    n: ends.len() as u8,
+                    ends: [0; 8],
+                };
                 slot.ends[..ends.len()].copy_from_slice(ends);
                 Some(&self.slots[i].ends[..ends.len()])
             }

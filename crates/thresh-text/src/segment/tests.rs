@@ -239,3 +239,34 @@ fn every_language_builds() {
         assert!(!seg.words("Hello, world. 12:30 e-mail (x).").is_empty());
     }
 }
+
+proptest::proptest! {
+    /// Tokens tile the text (up to the single spaces spaCy records as `whitespace_`), and words
+    /// are the stripped, non-empty tokens.
+    #[test]
+    fn tokens_tile_the_text(
+        text in "([a-zA-Z0-9 .,;:!?'\"()\\-–—/@#$%&*+=_\n\t\u{a0}\u{1f}äöüßéñçЖж€°…“”„«»]|n't|'s|z\\.B\\.|U\\.S\\.|e-mail|http://a\\.de/x|Dr\\.){0,40}",
+        lang in proptest::sample::select(vec!["en", "de", "fr", "es", "ru", "nl", "tr", "xx"]),
+    ) {
+        let seg = Segmenter::for_language(lang);
+        let mut toks = Vec::new();
+        seg.tokenizer.tokens(&text, &mut toks);
+        let mut pos = 0;
+        for t in &toks {
+            proptest::prop_assert_eq!(t.start, pos);
+            proptest::prop_assert!(t.end > t.start);
+            pos = t.end + usize::from(t.space);
+            if t.space {
+                proptest::prop_assert_eq!(&text[t.end..pos], " ");
+            }
+        }
+        proptest::prop_assert_eq!(pos, text.len());
+        let words: Vec<&str> = toks
+            .iter()
+            .map(|t| super::pyws::strip(&text[t.start..t.end]))
+            .filter(|w| !w.is_empty())
+            .collect();
+        proptest::prop_assert_eq!(seg.words(&text), words);
+        proptest::prop_assert!(seg.sentence_count(&text) >= 1);
+    }
+}

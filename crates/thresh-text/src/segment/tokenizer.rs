@@ -17,7 +17,7 @@ use super::tables::LangTables;
 pub(crate) struct Tok {
     pub start: usize,
     pub end: usize,
-    space: bool,
+    pub space: bool,
     /// The token text starts some special-case pattern.
     pat: bool,
 }
@@ -94,22 +94,22 @@ impl Rx {
 /// consecutive alternatives the `regex` crate accepts are joined into one pattern.
 fn group_branches(branches: &[String]) -> Vec<Rx> {
     let mut out = Vec::new();
-    let mut plain: Vec<&str> = Vec::new();
-    let flush = |plain: &mut Vec<&str>, out: &mut Vec<Rx>| {
-        if !plain.is_empty() {
-            out.push(Rx::new(&plain.join("|")));
-            plain.clear();
+    let mut easy: Vec<&str> = Vec::new();
+    let flush = |easy: &mut Vec<&str>, out: &mut Vec<Rx>| {
+        if !easy.is_empty() {
+            out.push(Rx::new(&easy.join("|")));
+            easy.clear();
         }
     };
     for b in branches {
-        if regex::Regex::new(b).is_ok() {
-            plain.push(b);
+        if plain(b).is_ok() {
+            easy.push(b);
         } else {
-            flush(&mut plain, &mut out);
+            flush(&mut easy, &mut out);
             out.push(Rx::new(b));
         }
     }
-    flush(&mut plain, &mut out);
+    flush(&mut easy, &mut out);
     out
 }
 
@@ -187,7 +187,7 @@ impl Tokenizer {
         let mut toks = Vec::new();
         for key in &t.special_matcher_keys {
             toks.clear();
-            tok.raw_tokens(key, false, &mut toks);
+            tok.affix_only_tokens(key, &mut toks);
             let pattern: Vec<Box<str>> = toks.iter().map(|t| key[t.start..t.end].into()).collect();
             if pattern.is_empty() || seen.insert(pattern.clone(), ()).is_some() {
                 continue;
@@ -371,13 +371,13 @@ impl Tokenizer {
         }
     }
 
-    /// All tokens of `chunk` before the matcher pass, for building patterns (`specials = false`)
-    /// or tests.
-    fn raw_tokens(&self, text: &str, specials: bool, out: &mut Vec<Tok>) {
+    /// The tokens of `text` by affixes and infixes alone (rules ignored, no matcher pass): how
+    /// spaCy builds its special-case patterns.
+    fn affix_only_tokens(&self, text: &str, out: &mut Vec<Tok>) {
         let mut ranges = Vec::new();
         Self::for_each_chunk(text, |s, e, space| {
             ranges.clear();
-            self.split_chunk(&text[s..e], specials, &mut ranges);
+            self.split_chunk(&text[s..e], false, &mut ranges);
             let n = ranges.len();
             for (k, &(a, b)) in ranges.iter().enumerate() {
                 out.push(Tok {
@@ -397,6 +397,7 @@ impl Tokenizer {
     /// All spaCy tokens of `text` (whitespace tokens included), after the special-case matcher.
     pub(crate) fn tokens(&self, text: &str, out: &mut Vec<Tok>) {
         out.clear();
+        out.reserve(text.len() / 4);
         let mut any_pat = false;
         let mut ranges = Vec::new();
         MEMOS.with(|memos| {
