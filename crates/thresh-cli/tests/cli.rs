@@ -258,13 +258,24 @@ fn a_run_killed_mid_way_resumes_to_identical_output() {
         .spawn()
         .unwrap();
     let done_dir = tmp.path().join("out/.thresh/done");
+    // Completion markers with their final name (a killed write leaves a hidden `.tmp`).
+    let markers = |dir: &Path| {
+        fs::read_dir(dir).map_or(0, |d| {
+            d.filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                let name = name.to_string_lossy();
+                !name.starts_with('.') && name.ends_with(".json")
+            })
+            .count()
+        })
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
-    while fs::read_dir(&done_dir).map_or(0, |d| d.count()) < 2 && Instant::now() < deadline {
+    while markers(&done_dir) < 2 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(2));
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let finished = fs::read_dir(&done_dir).map_or(0, |d| d.count());
+    let finished = markers(&done_dir);
     assert!(
         finished < 12,
         "the run was killed before finishing ({finished} files done)"

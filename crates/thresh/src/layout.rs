@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
-use thresh_io::atomic::write_atomic;
+use thresh_io::atomic::{temp_path, write_atomic};
 use thresh_io::shards::remove_shards;
 
 /// What to do with an output directory that already holds a run.
@@ -151,15 +151,24 @@ impl Layout {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Removes whatever an unfinished attempt at input file `index` left behind.
+    /// Removes whatever an unfinished attempt at input file `index` left behind: its shards,
+    /// its error records, and half-written temporary files of either or of its marker.
     pub fn reset_file(&self, index: u32) -> io::Result<()> {
         let prefix = file_prefix(index);
         remove_shards(&self.kept_dir(), &prefix)?;
         remove_shards(&self.dropped_dir(), &prefix)?;
-        match fs::remove_file(self.file_errors_path(index)) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        let errors = self.file_errors_path(index);
+        for path in [
+            temp_path(&errors),
+            errors,
+            temp_path(&self.done_path(index)),
+        ] {
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
+        Ok(())
     }
 
     /// Marks input file `index` finished (after its shards and errors are in place).
