@@ -9,6 +9,11 @@ document's keep/drop decision and drop reason with datatrove's own decisions on 
 ../shared/peers/datatrove_filters.py; pass --run-datatrove to recompute them here).
 
     scripts/parity_filters.py [--shared ../shared] [--bin target/release/thresh] [--run-datatrove]
+                              [--other]
+
+--other also runs datatrove here on the pages of ../shared/data/web/other.jsonl.gz, one
+language at a time (`lang` field; languages whose datatrove tokenizer is installed in the
+peers' environment), and compares in the same way.
 """
 import argparse
 import gzip
@@ -18,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 
+# other.jsonl.gz languages → datatrove's codes (zh, ja, ko need tokenizers the peers lack).
+OTHER = {"es": "spa", "fr": "fra", "pt": "por", "ru": "rus", "it": "ita", "fi": "fin",
+         "id": "ind", "ar": "ara", "nb": "nob", "la": "lat", "ms": "msa", "mi": "mri", "yo": "yor"}
 FILTERS = ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
 ORDER = ["gopher_repetition", "gopher_quality", "fineweb_quality", "c4_quality"]
 
@@ -89,6 +97,7 @@ def main():
     ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
     ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
     ap.add_argument("--run-datatrove", action="store_true")
+    ap.add_argument("--other", action="store_true")
     args = ap.parse_args()
     web = os.path.join(args.shared, "data", "web")
     if not os.path.isdir(web):
@@ -110,6 +119,37 @@ def main():
             docs, stats = run_thresh(args.bin, [os.path.abspath(src)], lang, work)
             print(f"| {lang} | {stats['read']} | {stats['docs_per_second']:.0f} |")
             rows += compare(lang, docs, decisions, worst)
+    if args.other:
+        by_lang = {}
+        for d in read_jsonl(os.path.join(web, "other.jsonl.gz")):
+            by_lang.setdefault(d["lang"], []).append(d)
+        other_rows = []
+        for lang, docs_in in sorted(by_lang.items()):
+            code = OTHER.get(lang)
+            if code is None:
+                print(f"| {lang} | {len(docs_in)} | skipped: datatrove's tokenizer for {lang} is not installed |")
+                continue
+            with tempfile.TemporaryDirectory() as work:
+                src = os.path.join(work, f"{lang}.jsonl")
+                with open(src, "w", encoding="utf-8") as f:
+                    for d in docs_in:
+                        f.write(json.dumps(d, ensure_ascii=False) + "\n")
+                dec_path = os.path.join(work, "dt.jsonl")
+                dt = subprocess.run([os.path.join(args.shared, "peers", "py"), "dt", "datatrove_filters.py",
+                                     src, dec_path, "--lang", code], capture_output=True, text=True)
+                if dt.returncode != 0:
+                    print(f"| {lang} | {len(docs_in)} | skipped: datatrove failed ({dt.stderr.strip().splitlines()[-1][:80]}) |")
+                    continue
+                out_docs, stats = run_thresh(args.bin, [src], lang, work)
+                print(f"| {lang} | {stats['read']} | {stats['docs_per_second']:.0f} |")
+                other_rows += compare(lang, out_docs, read_jsonl(dec_path), worst)
+        totals = {}
+        for _, name, n, same, same_reason, _ in other_rows:
+            t = totals.setdefault(name, [0, 0, 0])
+            t[0] += n
+            t[1] += same
+            t[2] += same_reason
+        rows += [("other", name, n, same, sr, None) for name, (n, same, sr) in totals.items()]
     print()
     print("| set | filter | docs | same keep/drop | same reason | same text after (c4, both kept) |")
     print("|---|---|---|---|---|---|")
