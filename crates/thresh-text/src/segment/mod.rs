@@ -6,7 +6,8 @@
 //! kept (`"Hello, world."` → `Hello` `,` `world` `.`), English contractions and hyphens are split
 //! (`don't` → `do` `n't`, `e-mail` → `e` `-` `mail`), URLs, e-mail addresses, numbers like
 //! `1,234.5` and the language's abbreviations stay whole. The tables are spaCy's own
-//! (`data/spacy/`), for 15 languages plus the multi-language `xx` fallback.
+//! (`data/spacy/`), for 15 languages plus the multi-language `xx` fallback. Scripts written
+//! without spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) are segmented with ICU4X.
 //!
 //! ```
 //! use thresh_text::segment::Segmenter;
@@ -15,6 +16,7 @@
 //! assert_eq!(en.sentence_count("One. Two!"), 2);
 //! ```
 
+mod icu;
 mod memo;
 mod pyre;
 mod pyws;
@@ -32,6 +34,9 @@ use tokenizer::{Tok, Tokenizer};
 pub struct Segmenter {
     lang: &'static str,
     tokenizer: Tokenizer,
+    /// Words from ICU4X instead of spaCy's tables (scripts written without spaces); sentences
+    /// still from the `xx` tables' sentencizer.
+    dictionary: bool,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -73,17 +78,30 @@ impl Segmenter {
     /// `tokenizer_assignment.csv` does for en, de, fr, es, it, pt, nl, pl, ru, uk, cs, sv, da, fi
     /// and tr (including proxies such as `gsw` → de); anything else gets the multi-language `xx`
     /// tables. Built once per language and cached, so this is cheap to call per document.
+    ///
+    /// Chinese, Japanese, Thai, Lao, Khmer and Burmese (`zh`, `cmn`, `jpn`, `tha_Thai`, …) get
+    /// ICU4X's dictionary/LSTM word segmentation instead, since datatrove's segmenters for them
+    /// (jieba, SudachiPy, pythainlp) are Python packages.
     pub fn for_language(code: &str) -> &'static Segmenter {
         static SEGMENTERS: [OnceLock<Segmenter>; LANGS.len()] =
             [const { OnceLock::new() }; LANGS.len()];
+        static DICTIONARY: OnceLock<Segmenter> = OnceLock::new();
+        if icu::handles(code) {
+            return DICTIONARY.get_or_init(|| Segmenter {
+                lang: "icu",
+                tokenizer: Tokenizer::new(&tables::load(LANGS[XX]), XX),
+                dictionary: true,
+            });
+        }
         let i = language_index(code);
         SEGMENTERS[i].get_or_init(|| Segmenter {
             lang: LANGS[i],
             tokenizer: Tokenizer::new(&tables::load(LANGS[i]), i),
+            dictionary: false,
         })
     }
 
-    /// The spaCy language whose tables this segmenter uses (`"en"`, …, `"xx"`).
+    /// The spaCy language whose tables this segmenter uses (`"en"`, …, `"xx"`), or `"icu"`.
     pub fn spacy_language(&self) -> &'static str {
         self.lang
     }
@@ -91,6 +109,9 @@ impl Segmenter {
     /// datatrove's `split_into_words`: spaCy tokens with whitespace-only tokens removed (each
     /// token is Python-`strip()`ped). Tokens are substrings of `text`.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        if self.dictionary {
+            return icu::words(text);
+        }
         let mut toks = Vec::new();
         self.tokenizer.tokens(text, &mut toks);
         toks.iter()
