@@ -11,6 +11,7 @@
 //! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
 //! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
 //! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `c4_badwords` | [`c4_badwords`] | C4 bad-words filter, as datatrove |
 //! | `fineweb_quality` | [`fineweb_quality`] | FineWeb quality rules, as datatrove |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
@@ -27,6 +28,7 @@
 //! # let _ = outcome;
 //! ```
 
+pub mod c4_badwords;
 pub mod c4_quality;
 pub mod charsets;
 pub mod checks;
@@ -90,6 +92,11 @@ pub fn register(registry: &mut StepRegistry) {
         "c4_quality",
         "C4 line and document rules (datatrove C4QualityFilter)",
         |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "c4_badwords",
+        "C4 bad-words filter (datatrove C4BadWordsFilter)",
+        |c| Ok(Box::new(c4_badwords::C4BadWords::new(c.parse()?))),
     );
     registry.register(
         "fineweb_quality",

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""c4_badwords decision parity with datatrove 0.10.1's C4BadWordsFilter.
+
+datatrove downloads its lists at run time; here its loader is pointed at the same lists bundled
+in crates/thresh-text/data/c4_badwords (the commits datatrove pins), and it runs in the peers'
+environment (../shared/peers/install.sh) over ../shared/data/web/{en,de}.jsonl.gz with
+metadata language = the set's language. thresh runs c4_badwords in annotate mode on the same
+pages; the script prints how many decisions agree.
+
+    scripts/parity_badwords.py [--shared ../shared] [--bin target/release/thresh]
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+DATATROVE = r'''
+import gzip, json, sys
+import datatrove.pipeline.filters.c4_filters as c4
+from datatrove.data import Document
+lists, src, lang, out = sys.argv[1:]
+c4.cached_asset_path_or_download = lambda url, **kw: f"{lists}/{url.rsplit('/', 1)[-1]}.txt"
+f = c4.C4BadWordsFilter()
+keep = {}
+for line in gzip.open(src, "rt"):
+    d = json.loads(line)
+    keep[d["id"]] = f.filter(Document(text=d["text"], id=d["id"], metadata={"language": lang})) is True
+json.dump(keep, open(out, "w"))
+'''
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
+    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
+    args = ap.parse_args()
+    web = os.path.join(args.shared, "data", "web")
+    if not os.path.isdir(web):
+        print(f"skipped: {web} not found")
+        return 0
+    lists = os.path.join(here, "..", "crates", "thresh-text", "data", "c4_badwords")
+    print("| set | docs | datatrove drops | thresh drops | same decision |")
+    print("|---|---|---|---|---|")
+    for lang in ["en", "de"]:
+        src = os.path.abspath(os.path.join(web, f"{lang}.jsonl.gz"))
+        with tempfile.TemporaryDirectory() as work:
+            dt_out = os.path.join(work, "dt.json")
+            peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
+            subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", DATATROVE,
+                            os.path.abspath(lists), src, lang, dt_out], check=True)
+            dt = json.load(open(dt_out))
+            toml = (f'[input]\npaths = ["{src}"]\n[[step]]\ntype = "c4_badwords"\n'
+                    f'default_language = "{lang}"\nmode = "annotate"\n[output]\npath = "out"\n')
+            with open(os.path.join(work, "p.toml"), "w") as f:
+                f.write(toml)
+            subprocess.run([args.bin, "run", os.path.join(work, "p.toml"), "-q"], check=True)
+            th = {}
+            for path in glob.glob(os.path.join(work, "out", "kept", "*.zst")):
+                data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+                for line in data.decode().splitlines():
+                    d = json.loads(line)
+                    th[d["id"]] = "would_drop" not in d["thresh"].get("c4_badwords", {})
+            same = sum(1 for i in dt if dt[i] == th.get(i))
+            print(f"| {lang} | {len(dt)} | {sum(not v for v in dt.values())} | "
+                  f"{sum(not v for v in th.values())} | {same} of {len(dt)} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
