@@ -225,3 +225,42 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    fn kept_lines(text: &str) -> String {
+        let params = C4QualityParams {
+            language: Some("en".into()),
+            min_num_sentences: -1,
+            ..Default::default()
+        };
+        let cx = StepCx {
+            name: "c4".into(),
+            record_signals: false,
+        };
+        let mut doc = Document::new("d", text);
+        C4Quality::new(params, "c4").unwrap().process(&mut doc, &cx);
+        doc.text
+    }
+
+    #[test]
+    fn line_rules() {
+        // Too few words (2 < 3), an ellipsis ending, a closing curly quote ending, a 1,001-char
+        // word: removed. Citations are cut out after the strip, so "[12]" after the period
+        // leaves a trailing space and no terminal punctuation (removed), while "[12]" before it
+        // leaves "stays ." (kept), as in datatrove.
+        let long = "x".repeat(1001);
+        let text = format!(
+            "Two words.\nIt trails off...\nShe said “yes.”\nA {long} word.\nA claim here. [12]\nThis one stays [12].\nAnd so does this one."
+        );
+        assert_eq!(kept_lines(&text), "This one stays .\nAnd so does this one.");
+        assert_eq!(kept_lines("Cited claim here.[3]"), "Cited claim here.");
+        let word_1000 = "y".repeat(1000);
+        assert_eq!(
+            kept_lines(&format!("A {word_1000} word.")),
+            format!("A {word_1000} word.")
+        );
+    }
+}

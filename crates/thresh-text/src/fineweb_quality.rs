@@ -193,3 +193,32 @@ mod tests {
         assert_eq!(run(" \n\n"), Verdict::drop("empty"));
     }
 }
+
+#[cfg(test)]
+mod list_ratio_tests {
+    use super::*;
+
+    #[test]
+    fn newlines_per_word() {
+        let params = FineWebQualityParams {
+            language: Some("en".into()),
+            line_punct_thr: 0.0,
+            short_line_thr: 0.0,
+            char_duplicates_ratio: 0.0,
+            ..Default::default()
+        };
+        let cx = StepCx {
+            name: "f".into(),
+            record_signals: false,
+        };
+        let run = |text: &str| {
+            FineWebQuality::new(params.clone()).process(&mut Document::new("d", text), &cx)
+        };
+        // 3 newlines, 10 tokens: 0.3 is not > 0.3. 3 newlines, 9 tokens: 0.333.
+        assert_eq!(run("a b c\nd e f\ng h\ni j"), Verdict::Keep);
+        assert_eq!(
+            run("a b c\nd e f\ng h\ni"),
+            Verdict::drop("list_ratio 0.333 > 0.3")
+        );
+    }
+}

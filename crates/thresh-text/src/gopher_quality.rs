@@ -314,3 +314,106 @@ mod preset_tests {
         assert_eq!(run(Preset::Fineweb2, &text), Verdict::Keep);
     }
 }
+
+#[cfg(test)]
+mod signal_tests {
+    use super::*;
+
+    fn run(params: GopherQualityParams, text: &str) -> Verdict {
+        let params = GopherQualityParams {
+            language: Some("en".into()),
+            ..params
+        };
+        let cx = StepCx {
+            name: "q".into(),
+            record_signals: false,
+        };
+        GopherQuality::new(params).process(&mut Document::new("d", text), &cx)
+    }
+
+    fn only_defaults_off() -> GopherQualityParams {
+        GopherQualityParams {
+            min_doc_words: 0,
+            max_doc_words: 0,
+            min_avg_word_length: 0.0,
+            max_avg_word_length: 0.0,
+            max_symbol_word_ratio: 0.0,
+            max_bullet_lines_ratio: 0.0,
+            max_ellipsis_lines_ratio: 0.0,
+            max_non_alpha_words_ratio: 0.0,
+            min_stop_words: 0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn mean_word_length_bounds() {
+        let p = || GopherQualityParams {
+            min_avg_word_length: 3.0,
+            max_avg_word_length: 10.0,
+            ..only_defaults_off()
+        };
+        // "ab abcd": mean 3.0 is not < 3; "ab abc": 2.5 < 3; "abcdefghijk": 11 > 10.
+        assert_eq!(run(p(), "ab abcd"), Verdict::Keep);
+        assert_eq!(
+            run(p(), "ab abc"),
+            Verdict::drop("gopher_below_avg_threshold 2.500 < 3")
+        );
+        assert_eq!(
+            run(p(), "abcdefghijk"),
+            Verdict::drop("gopher_above_avg_threshold 11.000 > 10")
+        );
+    }
+
+    #[test]
+    fn long_documents() {
+        let p = GopherQualityParams {
+            max_doc_words: 3,
+            ..only_defaults_off()
+        };
+        assert_eq!(run(p.clone(), "one two three."), Verdict::Keep);
+        assert_eq!(
+            run(p, "one two three four."),
+            Verdict::drop("gopher_long_doc 4 > 3")
+        );
+    }
+
+    #[test]
+    fn bullet_and_ellipsis_lines() {
+        let bullets = GopherQualityParams {
+            max_bullet_lines_ratio: 0.9,
+            ..only_defaults_off()
+        };
+        // 9 of 10 lines start with a bullet: 0.9 is not > 0.9; 10 of 10 is.
+        let nine = format!("{}plain line", "• item\n".repeat(9));
+        assert_eq!(run(bullets.clone(), &nine), Verdict::Keep);
+        assert_eq!(
+            run(bullets, &"- item\n".repeat(10)),
+            Verdict::drop("gopher_too_many_bullets 1 > 0.9")
+        );
+        let ellipses = GopherQualityParams {
+            max_ellipsis_lines_ratio: 0.3,
+            ..only_defaults_off()
+        };
+        // 1 of 3 lines ends in an ellipsis: 0.333 > 0.3; 1 of 4: 0.25.
+        assert_eq!(
+            run(ellipses.clone(), "a...\nb\nc"),
+            Verdict::drop("gopher_too_many_end_ellipsis 0.333 > 0.3")
+        );
+        assert_eq!(run(ellipses, "a…\nb\nc\nd"), Verdict::Keep);
+    }
+
+    #[test]
+    fn words_with_letters() {
+        let p = || GopherQualityParams {
+            max_non_alpha_words_ratio: 0.8,
+            ..only_defaults_off()
+        };
+        // Tokens a b c d 1: 4 of 5 have a letter = 0.8, not < 0.8; a b c 1 2: 0.6.
+        assert_eq!(run(p(), "a b c d 1"), Verdict::Keep);
+        assert_eq!(
+            run(p(), "a b c 1 2"),
+            Verdict::drop("gopher_below_alpha_threshold 0.600 < 0.8")
+        );
+    }
+}

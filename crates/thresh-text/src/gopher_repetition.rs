@@ -274,31 +274,8 @@ mod tests {
 
 #[cfg(test)]
 mod step_tests {
+    use super::step_tests_support::*;
     use super::*;
-
-    /// Only the given checks enabled (a zero disables one, as in datatrove).
-    fn only(f: impl FnOnce(&mut GopherRepetitionParams)) -> GopherRepetition {
-        let mut p = GopherRepetitionParams {
-            dup_line_frac: 0.0,
-            dup_para_frac: 0.0,
-            dup_line_char_frac: 0.0,
-            dup_para_char_frac: 0.0,
-            top_n_grams: vec![],
-            dup_n_grams: vec![],
-            language: Some("en".into()),
-            preset: Preset::Datatrove,
-        };
-        f(&mut p);
-        GopherRepetition::new(p)
-    }
-
-    fn run(step: &GopherRepetition, text: &str) -> Verdict {
-        let cx = StepCx {
-            name: "g".into(),
-            record_signals: false,
-        };
-        step.process(&mut Document::new("d", text), &cx)
-    }
 
     #[test]
     fn duplicate_line_fraction_just_below_and_above() {
@@ -398,5 +375,79 @@ mod properties {
             let s = signals(&doubled);
             prop_assert!(s["dup_para_frac"].as_f64().unwrap() >= 0.5);
         }
+    }
+}
+
+#[cfg(test)]
+mod more_step_tests {
+    use super::step_tests_support::*;
+    use super::*;
+
+    #[test]
+    fn duplicate_paragraph_share() {
+        let step = only(|p| p.dup_para_frac = 0.3);
+        // a, b, a, c, d, e, f, g, h, i: 1 repeat of 10 = 0.1; a, b, a, b: 2 of 4 = 0.5.
+        assert_eq!(
+            run(&step, "a\n\nb\n\na\n\nc\n\nd\n\ne\n\nf\n\ng\n\nh\n\ni"),
+            Verdict::Keep
+        );
+        assert_eq!(
+            run(&step, "a\n\nb\n\na\n\nb"),
+            Verdict::drop("dup_para_frac 0.500 > 0.3")
+        );
+    }
+
+    #[test]
+    fn duplicate_line_characters() {
+        let step = only(|p| p.dup_line_char_frac = 0.2);
+        // Lines "abc", "defghijklmnop", "abc": 3 of 21 characters = 0.143 (newlines count in L).
+        assert_eq!(run(&step, "abc\ndefghijklmnop\nabc"), Verdict::Keep);
+        // "abc", "de", "abc": 3 of 10 = 0.3 > 0.2.
+        assert_eq!(
+            run(&step, "abc\nde\nabc"),
+            Verdict::drop("dup_line_char_frac 0.300 > 0.2")
+        );
+    }
+
+    #[test]
+    fn duplicated_five_grams() {
+        let step = only(|p| p.dup_n_grams = vec![(5, 0.15)]);
+        // Tokens a b c d e a b c d e: the second "abcde" (5 chars, joined without spaces) is a
+        // repeat: 5 of 19 characters = 0.263 > 0.15.
+        assert_eq!(
+            run(&step, "a b c d e a b c d e"),
+            Verdict::drop("duplicated_5_n_grams 0.263 > 0.15")
+        );
+        // All 5-grams distinct.
+        assert_eq!(run(&step, "a b c d e f g h i j"), Verdict::Keep);
+    }
+}
+
+#[cfg(test)]
+mod step_tests_support {
+    use super::*;
+
+    /// Only the given checks enabled (a zero disables one, as in datatrove).
+    pub fn only(f: impl FnOnce(&mut GopherRepetitionParams)) -> GopherRepetition {
+        let mut p = GopherRepetitionParams {
+            dup_line_frac: 0.0,
+            dup_para_frac: 0.0,
+            dup_line_char_frac: 0.0,
+            dup_para_char_frac: 0.0,
+            top_n_grams: vec![],
+            dup_n_grams: vec![],
+            language: Some("en".into()),
+            preset: Preset::Datatrove,
+        };
+        f(&mut p);
+        GopherRepetition::new(p)
+    }
+
+    pub fn run(step: &GopherRepetition, text: &str) -> Verdict {
+        let cx = StepCx {
+            name: "g".into(),
+            record_signals: false,
+        };
+        step.process(&mut Document::new("d", text), &cx)
     }
 }
