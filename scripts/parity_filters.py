@@ -9,11 +9,12 @@ document's keep/drop decision and drop reason with datatrove's own decisions on 
 ../shared/peers/datatrove_filters.py; pass --run-datatrove to recompute them here).
 
     scripts/parity_filters.py [--shared ../shared] [--bin target/release/thresh] [--run-datatrove]
-                              [--other]
+                              [--other] [--extraction]
 
 --other also runs datatrove here on the pages of ../shared/data/web/other.jsonl.gz, one
 language at a time (`lang` field; languages whose datatrove tokenizer is installed in the
-peers' environment), and compares in the same way.
+peers' environment), and compares in the same way. --extraction does the same on the
+ground-truth main-content bodies of ../shared/data/extraction/wcxb (English).
 """
 import argparse
 import gzip
@@ -98,6 +99,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
     ap.add_argument("--run-datatrove", action="store_true")
     ap.add_argument("--other", action="store_true")
+    ap.add_argument("--extraction", action="store_true")
     args = ap.parse_args()
     web = os.path.join(args.shared, "data", "web")
     if not os.path.isdir(web):
@@ -150,6 +152,20 @@ def main():
             t[1] += same
             t[2] += same_reason
         rows += [("other", name, n, same, sr, None) for name, (n, same, sr) in totals.items()]
+    if args.extraction:
+        truth = os.path.join(args.shared, "data", "extraction", "wcxb", "ground-truth.jsonl.gz")
+        with tempfile.TemporaryDirectory() as work:
+            src = os.path.join(work, "wcxb.jsonl")
+            with open(src, "w", encoding="utf-8") as f:
+                for d in read_jsonl(truth):
+                    if d.get("main_content", "").strip():
+                        f.write(json.dumps({"id": d["id"], "text": d["main_content"]}, ensure_ascii=False) + "\n")
+            dec_path = os.path.join(work, "dt.jsonl")
+            subprocess.run([os.path.join(args.shared, "peers", "py"), "dt", "datatrove_filters.py",
+                            src, dec_path, "--lang", "eng"], check=True, capture_output=True)
+            out_docs, stats = run_thresh(args.bin, [src], "en", work)
+            print(f"| wcxb ground truth (en) | {stats['read']} | {stats['docs_per_second']:.0f} |")
+            rows += compare("wcxb", out_docs, read_jsonl(dec_path), worst)
     print()
     print("| set | filter | docs | same keep/drop | same reason | same text after (c4, both kept) |")
     print("|---|---|---|---|---|---|")
