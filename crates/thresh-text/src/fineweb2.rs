@@ -82,6 +82,22 @@ pub fn for_language(code: &str) -> Option<(&'static str, &'static LanguageSettin
     t.settings.get_key_value(key).map(|(k, v)| (k.as_str(), v))
 }
 
+/// The FineWeb-2 settings a quality step applies to a document: those of `language` when
+/// `preset` is [`Preset::Fineweb2`] and FineWeb-2 covers the language (recorded as the
+/// `preset` signal), else none.
+pub fn applicable(
+    preset: Preset,
+    language: &str,
+    checks: &mut crate::checks::Checks,
+) -> Option<&'static LanguageSettings> {
+    if preset != Preset::Fineweb2 {
+        return None;
+    }
+    let (key, settings) = for_language(language)?;
+    checks.signal("preset", format!("fineweb2:{key}"));
+    Some(settings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,20 +124,16 @@ impl Step for FineWebQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
-            Some((key, fw)) => {
-                checks.signal("preset", format!("fineweb2:{key}"));
-                let p = FineWebQualityParams {
-                    line_punct_thr: fw.line_punct_thr,
-                    new_line_ratio: fw.new_line_ratio,
-                    short_line_thr: 999.0,
-                    char_duplicates_ratio: 0.1,
-                    ..self.params.clone()
-                };
-                Self::run_checks(&p, doc, &mut checks);
+        let preset = fineweb2::applicable(self.params.preset, language, &mut checks).map(|fw| {
+            FineWebQualityParams {
+                line_punct_thr: fw.line_punct_thr,
+                new_line_ratio: fw.new_line_ratio,
+                short_line_thr: 999.0,
+                char_duplicates_ratio: 0.1,
+                ..self.params.clone()
             }
-            None => Self::run_checks(&self.params, doc, &mut checks),
-        }
+        });
+        Self::run_checks(preset.as_ref().unwrap_or(&self.params), doc, &mut checks);
         checks.finish(doc, cx)
     }
 }

@@ -204,9 +204,8 @@ impl Step for GopherQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
-            Some((key, fw)) => {
-                checks.signal("preset", format!("fineweb2:{key}"));
+        match fineweb2::applicable(self.params.preset, language, &mut checks) {
+            Some(fw) => {
                 let p = GopherQualityParams {
                     min_avg_word_length: fw.min_avg_word_length,
                     max_avg_word_length: fw.max_avg_word_length,

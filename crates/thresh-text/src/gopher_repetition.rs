@@ -165,22 +165,18 @@ impl Step for GopherRepetition {
         }
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        match fineweb2::for_language(language).filter(|_| self.params.preset == Preset::Fineweb2) {
-            Some((key, fw)) => {
-                checks.signal("preset", format!("fineweb2:{key}"));
-                let p = GopherRepetitionParams {
-                    dup_line_frac: fw.dup_line_frac,
-                    dup_para_frac: 0.0,
-                    dup_line_char_frac: 0.0,
-                    dup_para_char_frac: 0.0,
-                    top_n_grams: fw.top_n_grams.clone(),
-                    dup_n_grams: fw.dup_n_grams.clone(),
-                    ..self.params.clone()
-                };
-                Self::run_checks(&p, doc, &mut checks);
+        let preset = fineweb2::applicable(self.params.preset, language, &mut checks).map(|fw| {
+            GopherRepetitionParams {
+                dup_line_frac: fw.dup_line_frac,
+                dup_para_frac: 0.0,
+                dup_line_char_frac: 0.0,
+                dup_para_char_frac: 0.0,
+                top_n_grams: fw.top_n_grams.clone(),
+                dup_n_grams: fw.dup_n_grams.clone(),
+                ..self.params.clone()
             }
-            None => Self::run_checks(&self.params, doc, &mut checks),
-        }
+        });
+        Self::run_checks(preset.as_ref().unwrap_or(&self.params), doc, &mut checks);
         checks.finish(doc, cx)
     }
 }
