@@ -50,6 +50,20 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Run one document through the pipeline and show, step by step, every signal next to its
+    /// threshold, the lines removed and which step decided.
+    Explain {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+        /// A JSON Lines file (plain, gzip or zstd) or a plain-text `.txt` file.
+        file: PathBuf,
+        /// The id of the document (default: the first one).
+        #[arg(long)]
+        id: Option<String>,
+        /// Print JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a pipeline file and print the plan.
     Check {
         /// The pipeline file (TOML).
@@ -104,6 +118,30 @@ fn real_main() -> Result<ExitCode> {
             if !quiet {
                 eprint!("{}", report.summary());
                 eprintln!("output: {}", file.output_dir().display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain {
+            pipeline,
+            file,
+            id,
+            json,
+        } => {
+            let pf = PipelineFile::load(&pipeline)?;
+            let steps = pf.build(&thresh::registry())?;
+            let mut doc = thresh::explain::load_document(&pf, &file, id.as_deref())?;
+            let trace = steps.trace(&mut doc);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&thresh::explain::to_json(&doc, &trace))?
+                );
+            } else {
+                use std::io::IsTerminal;
+                print!(
+                    "{}",
+                    thresh::explain::render(&doc, &trace, std::io::stdout().is_terminal())
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

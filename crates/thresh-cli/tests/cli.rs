@@ -444,3 +444,78 @@ fn quality_steps_run_in_a_pipeline_with_datatrove_reasons_and_signals() {
         }
     }
 }
+
+#[test]
+fn explain_shows_every_step_its_signals_removed_lines_and_the_decision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let steps = "[[step]]\ntype = \"normalize\"\n\n\
+                 [[step]]\ntype = \"gopher_repetition\"\nlanguage = \"de\"\nmode = \"annotate\"\n\n\
+                 [[step]]\ntype = \"c4_quality\"\nlanguage = \"de\"\n\n\
+                 [[step]]\ntype = \"gopher_quality\"\nlanguage = \"de\"";
+    let p = pipeline(tmp.path(), &["unused"], steps, "");
+    // The team's own keyword-stuffed German article, ending in three footer lines.
+    let article =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
+    let o = run(&["explain", p.to_str().unwrap(), article.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    for expected in [
+        "1. normalize (normalize)  keep",
+        "top_2_gram",
+        "fails when > 0.2",
+        "removed: Ähnliche Beiträge, die Sie interessieren könnten",
+        "removed: Beitragsbild: Von Wasserfreund",
+        "DROP: gopher_enough_stop_words 0 < 2",
+        "dropped by gopher_quality: gopher_enough_stop_words 0 < 2",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        article.to_str().unwrap(),
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["decided_by"], "gopher_quality");
+    assert_eq!(json["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(json["steps"][2]["verdict"], "keep");
+    assert_eq!(json["steps"][3]["verdict"], "drop");
+    // A JSON Lines file: the record chosen by id.
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        examples_dir()
+            .join("data/news-mixed.jsonl")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "de-news-001",
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["id"], "de-news-001");
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        article.to_str().unwrap(),
+        "--id",
+        "nope",
+    ]);
+    assert!(
+        o.status.success(),
+        "a .txt file is one document whatever the id"
+    );
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        examples_dir()
+            .join("data/news-mixed.jsonl")
+            .to_str()
+            .unwrap(),
+        "--id",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no document with id `nope`"));
+}

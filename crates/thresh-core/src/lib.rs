@@ -51,7 +51,7 @@ pub mod suggest;
 
 pub use document::{Document, Origin};
 pub use error::ConfigError;
-pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode};
+pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};
 pub use registry::{parse_params, StepRegistry};
 pub use stats::{Stats, StepStats};
 pub use step::{Reason, Step, StepCx, Verdict};

@@ -47,6 +47,25 @@ pub enum Outcome {
     },
 }
 
+/// What one step did to one document, for `thresh explain`.
+#[derive(Clone, Debug)]
+pub struct TraceStep {
+    /// The step's name.
+    pub name: String,
+    /// The step's type.
+    pub ty: String,
+    /// Filter or annotate.
+    pub mode: StepMode,
+    /// The step's verdict (in annotate mode a drop verdict did not remove the document).
+    pub verdict: Verdict,
+    /// Every signal the step recorded (`thresh.<name>`), if any.
+    pub signals: Option<serde_json::Value>,
+    /// Lines present before the step and gone after it, in order.
+    pub removed_lines: Vec<String>,
+    /// Characters before and after the step.
+    pub chars: (usize, usize),
+}
+
 /// Generic keys of a `[[step]]` table, handled here rather than by the step.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -174,5 +193,63 @@ impl Pipeline {
         stats.kept += 1;
         stats.chars_out += chars;
         Outcome::Kept
+    }
+
+    /// Runs `doc` through the steps like [`Pipeline::process`], but with every step recording
+    /// its signals, and returns what each step did, up to the one that dropped the document.
+    pub fn trace(&self, doc: &mut Document) -> Vec<TraceStep> {
+        let mut trace = Vec::new();
+        for ps in &self.steps {
+            let before = doc.text.clone();
+            let cx = StepCx {
+                name: ps.name.clone(),
+                record_signals: true,
+            };
+            let verdict = ps.step.process(doc, &cx);
+            // Lines are compared with their whitespace collapsed, so a line a step only
+            // re-spaced (normalize, strip) does not count as removed.
+            let key = |line: &str| line.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut after: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            for line in doc.text.lines() {
+                *after.entry(key(line)).or_default() += 1;
+            }
+            let removed_lines = before
+                .lines()
+                .filter(|line| match after.get_mut(&key(line)) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => !line.trim().is_empty(),
+                })
+                .map(str::to_owned)
+                .collect();
+            let dropped = matches!(verdict, Verdict::Drop(_)) && ps.mode == StepMode::Filter;
+            if let Verdict::Drop(reason) = &verdict {
+                if dropped {
+                    doc.annotations
+                        .insert("dropped_by".into(), ps.name.as_str().into());
+                    doc.annotations
+                        .insert("reason".into(), reason.as_str().into());
+                } else {
+                    doc.step_annotations(&ps.name)
+                        .insert("would_drop".into(), reason.as_str().into());
+                }
+            }
+            trace.push(TraceStep {
+                name: ps.name.clone(),
+                ty: ps.ty.clone(),
+                mode: ps.mode,
+                verdict,
+                signals: doc.annotations.get(&ps.name).cloned(),
+                removed_lines,
+                chars: (before.chars().count(), doc.text.chars().count()),
+            });
+            if dropped {
+                break;
+            }
+        }
+        trace
     }
 }

@@ -10,6 +10,7 @@ use thresh_core::{Document, StepCx, Verdict};
 pub struct Checks {
     record: bool,
     signals: Vec<(String, serde_json::Value)>,
+    limits: serde_json::Map<String, serde_json::Value>,
     verdict: Option<Verdict>,
 }
 
@@ -19,6 +20,7 @@ impl Checks {
         Checks {
             record,
             signals: Vec::new(),
+            limits: serde_json::Map::new(),
             verdict: None,
         }
     }
@@ -27,6 +29,7 @@ impl Checks {
     /// true when the step should stop now.
     pub fn check(&mut self, name: &str, value: f64, limit: f64) -> bool {
         let failed = limit != 0.0 && value > limit;
+        self.limit(name, format!("> {limit}"), limit);
         self.outcome(name, value.into(), failed, || {
             format!("{name} {} > {limit}", number(value))
         })
@@ -36,9 +39,23 @@ impl Checks {
     /// step should stop now.
     pub fn check_min(&mut self, name: &str, value: f64, limit: f64) -> bool {
         let failed = limit != 0.0 && value < limit;
+        self.limit(name, format!("< {limit}"), limit);
         self.outcome(name, value.into(), failed, || {
             format!("{name} {} < {limit}", number(value))
         })
+    }
+
+    /// Records (in annotate mode) the condition under which a check fails, e.g. `> 0.3`, under
+    /// `thresh.<step>.limits.<name>`; a disabled check is recorded as `off`.
+    fn limit(&mut self, name: &str, condition: String, limit: f64) {
+        if self.record {
+            let text = if limit == 0.0 {
+                "off".to_owned()
+            } else {
+                condition
+            };
+            self.limits.insert(name.to_owned(), text.into());
+        }
     }
 
     /// Records a signal that is not a threshold check.
@@ -71,6 +88,9 @@ impl Checks {
     pub fn finish(self, doc: &mut Document, cx: &StepCx) -> Verdict {
         for (name, value) in self.signals {
             cx.signal(doc, &name, value);
+        }
+        if !self.limits.is_empty() {
+            cx.signal(doc, "limits", serde_json::Value::Object(self.limits));
         }
         self.verdict.unwrap_or(Verdict::Keep)
     }

@@ -97,41 +97,15 @@ impl GopherQuality {
             .filter(|w| w.chars().any(|c| !contains(PUNCTUATION_SET, c)))
             .collect();
         let count = non_symbol.len() as f64;
-        checks.signal("words", non_symbol.len());
-        if checks.fail_if(
-            p.min_doc_words > 0 && count < p.min_doc_words as f64,
-            || {
-                format!(
-                    "gopher_short_doc {} < {}",
-                    non_symbol.len(),
-                    p.min_doc_words
-                )
-            },
-        ) || checks.fail_if(
-            p.max_doc_words > 0 && count > p.max_doc_words as f64,
-            || format!("gopher_long_doc {} > {}", non_symbol.len(), p.max_doc_words),
-        ) {
+        if checks.check_min("gopher_short_doc", count, p.min_doc_words as f64)
+            || checks.check("gopher_long_doc", count, p.max_doc_words as f64)
+        {
             return;
         }
         let mean = non_symbol.iter().map(|w| pystr::len(w)).sum::<usize>() as f64 / count;
-        checks.signal("avg_word_length", mean);
-        if checks.fail_if(
-            p.min_avg_word_length != 0.0 && mean < p.min_avg_word_length,
-            || {
-                format!(
-                    "gopher_below_avg_threshold {mean:.3} < {}",
-                    p.min_avg_word_length
-                )
-            },
-        ) || checks.fail_if(
-            p.max_avg_word_length != 0.0 && mean > p.max_avg_word_length,
-            || {
-                format!(
-                    "gopher_above_avg_threshold {mean:.3} > {}",
-                    p.max_avg_word_length
-                )
-            },
-        ) {
+        if checks.check_min("gopher_below_avg_threshold", mean, p.min_avg_word_length)
+            || checks.check("gopher_above_avg_threshold", mean, p.max_avg_word_length)
+        {
             return;
         }
         let hashes = pystr::count(text, "#") as f64 / n;
@@ -185,10 +159,10 @@ impl GopherQuality {
             .iter()
             .filter(|s| vocabulary.contains(s.as_str()))
             .count();
-        checks.signal("stop_words", present);
-        checks.fail_if(
-            p.min_stop_words > 0 && (present as u64) < p.min_stop_words,
-            || format!("gopher_enough_stop_words {present} < {}", p.min_stop_words),
+        checks.check_min(
+            "gopher_enough_stop_words",
+            present as f64,
+            p.min_stop_words as f64,
         );
     }
 }
@@ -360,7 +334,7 @@ mod signal_tests {
         );
         assert_eq!(
             run(p(), "abcdefghijk"),
-            Verdict::drop("gopher_above_avg_threshold 11.000 > 10")
+            Verdict::drop("gopher_above_avg_threshold 11 > 10")
         );
     }
 

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod config;
+pub mod explain;
 pub mod layout;
 pub mod plan;
 pub mod report;
