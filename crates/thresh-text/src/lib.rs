@@ -11,6 +11,7 @@
 //! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
 //! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
 //! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `stuffing` | [`stuffing`] | keyword stuffing: one sentence repeated through the text |
 //! | `c4_badwords` | [`c4_badwords`] | C4 bad-words filter, as datatrove |
 //! | `fineweb_quality` | [`fineweb_quality`] | FineWeb quality rules, as datatrove |
 //!
@@ -43,6 +44,7 @@ pub mod normalize;
 pub mod pystr;
 pub mod regex_filter;
 pub mod segment;
+pub mod stuffing;
 pub mod words;
 
 use thresh_core::StepRegistry;
@@ -92,6 +94,11 @@ pub fn register(registry: &mut StepRegistry) {
         "c4_quality",
         "C4 line and document rules (datatrove C4QualityFilter)",
         |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "stuffing",
+        "keyword stuffing: a sentence repeated through the text",
+        |c| Ok(Box::new(stuffing::Stuffing::new(c.parse()?))),
     );
     registry.register(
         "c4_badwords",

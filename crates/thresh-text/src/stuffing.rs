@@ -1,0 +1,299 @@
+//! `stuffing`: keyword stuffing inside paragraphs — the same sentence repeated through the
+//! text, which line- and paragraph-level repetition rules do not see.
+//!
+//! The text is cut into sentences (at line breaks, and after terminal punctuation followed
+//! by a space); sentences of at least `min_words` words are compared case-insensitively,
+//! ignoring spacing and trailing punctuation. Signals: `sentences` (counted), `dup_sentence_frac`
+//! (repeated occurrences / sentences), `dup_sentence_char_frac` (characters in repeated
+//! occurrences / characters of the text), `top_sentence_count` and `top_sentence_share`
+//! (the most repeated sentence's occurrences and their share of the characters) and
+//! `top_sentence` (its text). Stuffing usually hides the repeated headline inside longer
+//! sentences, so the deciding signal by default is `phrase_lines`: the number of paragraphs
+//! (lines of at least twice `phrase_words` words) containing the most widespread
+//! `phrase_words`-word phrase; a document with such a phrase in more than
+//! `max_phrase_lines` paragraphs is dropped, the phrase named in the reason. The sentence
+//! limits are off by default (`scripts/stuffing_thresholds.py` shows why).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use thresh_core::{Document, Step, StepCx, Verdict};
+
+use crate::charsets::{contains, TERMINAL_PUNCTUATION};
+use crate::checks::Checks;
+
+/// Parameters of `stuffing`. A zero disables a check.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StuffingParams {
+    /// Shorter sentences are not compared (headings such as "Share" repeat legitimately).
+    pub min_words: usize,
+    /// Most occurrences of one sentence.
+    pub max_top_sentence_count: usize,
+    /// Largest share of the text's characters taken by the most repeated sentence.
+    pub max_top_sentence_share: f64,
+    /// Largest share of sentences that repeat an earlier one.
+    pub max_dup_sentence_frac: f64,
+    /// Largest share of characters in sentences that repeat an earlier one.
+    pub max_dup_sentence_char_frac: f64,
+    /// Words in a phrase (a run of words compared case-insensitively, without punctuation).
+    pub phrase_words: usize,
+    /// Most paragraphs (lines of at least twice `phrase_words` words) the most widespread
+    /// phrase may occur in: stuffing repeats a headline at the end of paragraph after
+    /// paragraph, often inside a longer sentence.
+    pub max_phrase_lines: usize,
+}
+
+impl Default for StuffingParams {
+    fn default() -> Self {
+        StuffingParams {
+            min_words: 4,
+            max_top_sentence_count: 0,
+            max_top_sentence_share: 0.0,
+            max_dup_sentence_frac: 0.0,
+            max_dup_sentence_char_frac: 0.0,
+            phrase_words: 8,
+            max_phrase_lines: 3,
+        }
+    }
+}
+
+/// The `stuffing` step.
+pub struct Stuffing {
+    params: StuffingParams,
+}
+
+impl Stuffing {
+    /// A step with the given parameters.
+    pub fn new(params: StuffingParams) -> Self {
+        Stuffing { params }
+    }
+}
+
+/// The sentences of `text`: cut at newlines and after terminal punctuation followed by
+/// whitespace; trimmed; empty ones skipped.
+pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').flat_map(|line| {
+        let mut parts = Vec::new();
+        let mut start = 0;
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if contains(TERMINAL_PUNCTUATION, c)
+                && chars.peek().is_some_and(|&(_, n)| n.is_whitespace())
+            {
+                parts.push(&line[start..i + c.len_utf8()]);
+                start = i + c.len_utf8();
+            }
+        }
+        parts.push(&line[start..]);
+        parts.into_iter().map(str::trim).filter(|s| !s.is_empty())
+    })
+}
+
+/// The phrase of `n` words found in the most paragraphs (lines of at least `2n` words):
+/// (paragraphs, the phrase as first written).
+fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
+    if n == 0 {
+        return None;
+    }
+    // hash → (lines it occurs on, last line seen, first line index and word index)
+    let mut grams: HashMap<u64, (usize, usize, (usize, usize))> = HashMap::new();
+    let lines: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    for (li, words) in lines.iter().enumerate() {
+        // Only paragraphs count: a phrase repeated in short lines is a list or a table, which
+        // the repetition rules judge.
+        if words.len() < 2 * n {
+            continue;
+        }
+        let keys: Vec<u64> = words.iter().map(|w| word_key(w)).collect();
+        for start in 0..keys.len().saturating_sub(n - 1) {
+            let h = keys[start..start + n]
+                .iter()
+                .fold(0x9e37_79b9_7f4a_7c15u64, |acc, &k| {
+                    (acc.rotate_left(23) ^ k).wrapping_mul(0xff51_afd7_ed55_8ccd)
+                });
+            let entry = grams.entry(h).or_insert((0, usize::MAX, (li, start)));
+            if entry.1 != li {
+                entry.0 += 1;
+                entry.1 = li;
+            }
+        }
+    }
+    let (count, _, (li, start)) = grams
+        .into_values()
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))?;
+    Some((count, lines[li][start..start + n].join(" ")))
+}
+
+/// A word's comparison hash: lowercase letters and digits only.
+fn word_key(word: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for c in word
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        h = (h ^ c as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The comparison key of a sentence: lowercase words joined by single spaces, without
+/// trailing punctuation.
+fn key(sentence: &str) -> String {
+    let trimmed = sentence.trim_end_matches(|c: char| !c.is_alphanumeric());
+    trimmed
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Step for Stuffing {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        let p = &self.params;
+        let total_chars = doc.text.chars().count().max(1) as f64;
+        // key → (occurrences, characters of one occurrence, first occurrence's text)
+        let mut seen: HashMap<String, (usize, usize, &str)> = HashMap::new();
+        let (mut counted, mut repeats, mut repeat_chars) = (0usize, 0usize, 0usize);
+        for sentence in sentences(&doc.text) {
+            if sentence.split_whitespace().count() < p.min_words {
+                continue;
+            }
+            counted += 1;
+            let len = sentence.chars().count();
+            let entry = seen.entry(key(sentence)).or_insert((0, len, sentence));
+            entry.0 += 1;
+            if entry.0 > 1 {
+                repeats += 1;
+                repeat_chars += len;
+            }
+        }
+        let top = seen
+            .values()
+            .filter(|e| e.0 > 1)
+            .max_by(|a, b| (a.0 * a.1).cmp(&(b.0 * b.1)).then(b.2.cmp(a.2)))
+            .copied();
+        let (top_count, top_share, top_text) = top.map_or((1, 0.0, None), |(n, len, text)| {
+            (n, (n * len) as f64 / total_chars, Some(text.to_owned()))
+        });
+        let mut checks = Checks::new(cx.record_signals);
+        checks.signal("sentences", counted);
+        checks.signal("top_sentence", top_text.clone());
+        let named = |reason: String| match &top_text {
+            Some(text) => format!("{reason}: \"{text}\""),
+            None => reason,
+        };
+        let count_failed = p.max_top_sentence_count > 0 && top_count > p.max_top_sentence_count;
+        checks.signal("top_sentence_count", top_count);
+        // The first failing check gives the reason; later ones only add signals.
+        let (phrase_lines, phrase) =
+            widespread_phrase(&doc.text, p.phrase_words).unwrap_or((0, String::new()));
+        checks.signal("phrase_lines", phrase_lines);
+        checks.signal("phrase", phrase.as_str());
+        checks.fail_if(
+            p.max_phrase_lines > 0 && phrase_lines > p.max_phrase_lines,
+            || {
+                format!(
+                    "phrase_lines {phrase_lines} > {}: \"{phrase}\"",
+                    p.max_phrase_lines
+                )
+            },
+        );
+        checks.fail_if(count_failed, || {
+            named(format!(
+                "top_sentence_count {top_count} > {}",
+                p.max_top_sentence_count
+            ))
+        });
+        checks.check("top_sentence_share", top_share, p.max_top_sentence_share);
+        checks.check(
+            "dup_sentence_frac",
+            repeats as f64 / counted.max(1) as f64,
+            p.max_dup_sentence_frac,
+        );
+        checks.check(
+            "dup_sentence_char_frac",
+            repeat_chars as f64 / total_chars,
+            p.max_dup_sentence_char_frac,
+        );
+        checks.finish(doc, cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Verdict, Document) {
+        let mut doc = Document::new("d", text);
+        let cx = StepCx {
+            name: "s".into(),
+            record_signals: true,
+        };
+        let verdict = Stuffing::new(StuffingParams::default()).process(&mut doc, &cx);
+        (verdict, doc)
+    }
+
+    #[test]
+    fn sentences_split_at_lines_and_terminal_punctuation() {
+        let got: Vec<&str> = sentences("Eins zwei. Drei vier!\nFünf 3.5 sechs\n\n  ").collect();
+        assert_eq!(got, ["Eins zwei.", "Drei vier!", "Fünf 3.5 sechs"]);
+    }
+
+    #[test]
+    fn a_headline_repeated_in_paragraphs_is_flagged_and_named() {
+        let headline = "Stadtrat beschließt neues Radwegenetz für Leipzig";
+        let body = "Der Rat hat am Montag lange beraten und am Ende zugestimmt.";
+        // The headline 4 times (title + 3 paragraph ends): more than 3 (a check off by default).
+        let counted = || StuffingParams {
+            max_top_sentence_count: 3,
+            ..Default::default()
+        };
+        let text = format!("{headline}\n\n{body} {headline}.\n\n{body} Noch ein Satz hier. {headline}.\n\n{body} {headline}");
+        let (verdict, doc) = run_with(counted(), &text);
+        assert_eq!(
+            verdict,
+            Verdict::drop(format!("top_sentence_count 4 > 3: \"{headline}\""))
+        );
+        assert_eq!(doc.annotations["s"]["top_sentence"], headline);
+        // Three times (the body sentence too, 3 times) is not more than 3.
+        let text = format!("{headline}\n\n{body} {headline}.\n\n{body} {headline}.\n\n{body}");
+        assert_eq!(run_with(counted(), &text).0, Verdict::Keep);
+    }
+
+    #[test]
+    fn a_headline_phrase_inside_four_paragraphs_is_flagged() {
+        let headline = "US-Militär nimmt Operationen gegen den IS im Irak wieder auf";
+        let text = [
+            "Die Lage bleibt nach den Angriffen der letzten Woche angespannt, aber das",
+            "Ein Sprecher der Regierung in Bagdad sagte am Dienstag, das",
+            "Weitere Einzelheiten sollen in den kommenden Tagen folgen, denn das",
+            "Die Verbündeten wurden vorab informiert und begrüßen, dass das",
+        ]
+        .map(|lead| format!("{lead} {headline}."))
+        .join("\n\n");
+        let (verdict, doc) = run(&text);
+        // "das" + the headline's first 7 words, the earliest 8-word phrase in all 4 paragraphs
+        // (> 3); the full sentences differ, so the sentence count alone would not see it.
+        assert_eq!(
+            verdict,
+            Verdict::drop(
+                "phrase_lines 4 > 3: \"das US-Militär nimmt Operationen gegen den IS im\""
+            )
+        );
+        assert_eq!(doc.annotations["s"]["top_sentence_count"], 1);
+    }
+
+    #[test]
+    fn one_repeated_quote_and_short_repeats_pass() {
+        let quote = "„Wir sind sehr zufrieden mit dem Ergebnis“, sagte die Sprecherin.";
+        let text = format!("{quote} Dann folgte eine Pause.\nTeilen\nTeilen\nTeilen\nTeilen\nSpäter sagte sie es noch einmal. {quote}");
+        let (verdict, doc) = run(&text);
+        assert_eq!(verdict, Verdict::Keep);
+        assert_eq!(doc.annotations["s"]["top_sentence_count"], 2);
+    }
+}

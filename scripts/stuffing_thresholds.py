@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""How many real pages each `stuffing` threshold would flag, with examples.
+
+Runs thresh's `stuffing` step in annotate mode (all checks off, signals only) over
+../shared/data/web/{de,en,other}.jsonl.gz and the German fixture, then prints, for candidate
+thresholds, how many pages each would flag and which, so defaults are chosen from data.
+
+    scripts/stuffing_thresholds.py [--shared ../shared] [--bin target/release/thresh]
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def signals(binary, paths):
+    with tempfile.TemporaryDirectory() as work:
+        toml = (f"[input]\npaths = {json.dumps(paths)}\n[[step]]\ntype = \"stuffing\"\nmode = \"annotate\"\n"
+                "max_top_sentence_count = 0\nmax_phrase_lines = 0\n[output]\npath = \"out\"\n")
+        with open(os.path.join(work, "p.toml"), "w") as f:
+            f.write(toml)
+        subprocess.run([binary, "run", os.path.join(work, "p.toml"), "-q"], check=True)
+        out = []
+        for path in sorted(glob.glob(os.path.join(work, "out", "kept", "*.zst"))):
+            data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+            for line in data.decode().splitlines():
+                d = json.loads(line)
+                out.append((d["id"], d["thresh"]["stuffing"]))
+        return out
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
+    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
+    args = ap.parse_args()
+    web = os.path.join(args.shared, "data", "web")
+    if not os.path.isdir(web):
+        print(f"skipped: {web} not found")
+        return 0
+    pages = signals(args.bin, [os.path.abspath(os.path.join(web, f"{s}.jsonl.gz")) for s in ("de", "en", "other")])
+    fixture = signals(args.bin, [os.path.abspath(os.path.join(args.shared, "fixtures", "de-keyword-stuffed.jsonl"))])
+    fx = fixture[0][1]
+    print(f"German fixture: phrase on {fx['phrase_lines']} lines ({fx['phrase']!r})")
+    print(f"German fixture: top sentence ×{fx['top_sentence_count']} ({fx['top_sentence']!r}), "
+          f"share {fx['top_sentence_share']:.3f}, dup_sentence_char_frac {fx['dup_sentence_char_frac']:.3f}")
+    print(f"\n{len(pages)} real pages (de, en, other)\n")
+    print("| rule | pages flagged | fixture flagged |")
+    print("|---|---|---|")
+    rules = [(f"phrase_lines > {k}", lambda s, k=k: s["phrase_lines"] > k) for k in (2, 3, 4, 5)]
+    rules += [(f"top_sentence_count > {k}", lambda s, k=k: s["top_sentence_count"] > k) for k in (1, 2, 3, 4, 5)]
+    rules += [(f"top_sentence_share > {t}", lambda s, t=t: s["top_sentence_share"] > t) for t in (0.02, 0.05, 0.1)]
+    rules += [(f"dup_sentence_char_frac > {t}", lambda s, t=t: s["dup_sentence_char_frac"] > t) for t in (0.02, 0.05, 0.1)]
+    for name, rule in rules:
+        hits = [(i, s) for i, s in pages if rule(s)]
+        print(f"| {name} | {len(hits)} ({100 * len(hits) / len(pages):.1f}%) | {'yes' if rule(fx) else 'no'} |")
+    print("\nPages with an 8-word phrase on more than 3 lines (the default):")
+    for i, s in pages:
+        if s["phrase_lines"] > 3:
+            print(f"- {i}: {s['phrase_lines']} lines {s['phrase'][:90]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
