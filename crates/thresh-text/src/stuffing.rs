@@ -229,12 +229,16 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> (Verdict, Document) {
+        run_with(StuffingParams::default(), text)
+    }
+
+    fn run_with(params: StuffingParams, text: &str) -> (Verdict, Document) {
         let mut doc = Document::new("d", text);
         let cx = StepCx {
             name: "s".into(),
             record_signals: true,
         };
-        let verdict = Stuffing::new(StuffingParams::default()).process(&mut doc, &cx);
+        let verdict = Stuffing::new(params).process(&mut doc, &cx);
         (verdict, doc)
     }
 
