@@ -61,7 +61,7 @@ def main():
             th = {}
             for path in glob.glob(os.path.join(work, "out", "kept", "*.zst")):
                 data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
-                for line in data.decode().splitlines():
+                for line in filter(None, data.decode().split("\n")):
                     d = json.loads(line)
                     th[d["id"]] = "would_drop" not in d["thresh"].get("c4_badwords", {})
             same = sum(1 for i in dt if dt[i] == th.get(i))

@@ -52,7 +52,7 @@ def run_thresh(binary, inputs, lang, work, threads=1):
         for name in sorted(files):
             p = os.path.join(root, name)
             data = subprocess.run(["zstd", "-dc", p], check=True, capture_output=True).stdout
-            for line in data.decode("utf-8").splitlines():
+            for line in filter(None, data.decode("utf-8").split("\n")):
                 d = json.loads(line)
                 docs[d["id"]] = d
     stats = json.load(open(os.path.join(out, "stats.json")))

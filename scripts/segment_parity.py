@@ -53,7 +53,7 @@ def rust_dump(docs, codes):
     )
     payload = "".join(json.dumps({"text": d["text"], "lang": c}) + "\n" for d, c in zip(docs, codes))
     out = subprocess.run([exe], input=payload, capture_output=True, text=True, check=True).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    return [json.loads(line) for line in out.split("\n") if line]
 
 
 def first_difference(a, b):

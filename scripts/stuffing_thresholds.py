@@ -26,7 +26,7 @@ def signals(binary, paths):
         out = []
         for path in sorted(glob.glob(os.path.join(work, "out", "kept", "*.zst"))):
             data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
-            for line in data.decode().splitlines():
+            for line in filter(None, data.decode().split("\n")):
                 d = json.loads(line)
                 out.append((d["id"], d["thresh"]["stuffing"]))
         return out

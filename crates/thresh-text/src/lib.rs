@@ -11,6 +11,7 @@
 //! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
 //! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
 //! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `footer_lines` | [`footer_lines`] | removes the footer block at the end of a page |
 //! | `stuffing` | [`stuffing`] | keyword stuffing: one sentence repeated through the text |
 //! | `c4_badwords` | [`c4_badwords`] | C4 bad-words filter, as datatrove |
 //! | `fineweb_quality` | [`fineweb_quality`] | FineWeb quality rules, as datatrove |
@@ -36,6 +37,7 @@ pub mod checks;
 pub mod duplicates;
 pub mod fineweb2;
 pub mod fineweb_quality;
+pub mod footer_lines;
 pub mod gopher_quality;
 pub mod gopher_repetition;
 pub mod length;
@@ -94,6 +96,11 @@ pub fn register(registry: &mut StepRegistry) {
         "c4_quality",
         "C4 line and document rules (datatrove C4QualityFilter)",
         |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "footer_lines",
+        "remove the boilerplate block at the end of a page (related posts, image credits, licences)",
+        |c| Ok(Box::new(footer_lines::FooterLines::new(c.parse()?, &c.name)?)),
     );
     registry.register(
         "stuffing",

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""What `footer_lines` removes: from hand-checked article bodies (should be nothing), from real
+pages, and from the German fixture.
+
+Ground truth: the main-content bodies of ../shared/data/extraction/wcxb (ground-truth.jsonl.gz,
+`main_content`) and scrapinghub (ground-truth.json, `articleBody`): every line removed there is
+article text lost. Real pages: ../shared/data/web/{de,en,other}.jsonl.gz.
+
+    scripts/footer_measure.py [--shared ../shared] [--bin target/release/thresh]
+"""
+import argparse
+import glob
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run(binary, docs):
+    with tempfile.TemporaryDirectory() as work:
+        src = os.path.join(work, "in.jsonl")
+        with open(src, "w", encoding="utf-8") as f:
+            for i, text in docs:
+                f.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
+        with open(os.path.join(work, "p.toml"), "w") as f:
+            f.write(f'[input]\npaths = ["{src}"]\n[[step]]\ntype = "footer_lines"\nmode = "annotate"\n[output]\npath = "out"\n')
+        subprocess.run([binary, "run", os.path.join(work, "p.toml"), "-q"], check=True)
+        removed = {}
+        for sub in ("kept", "dropped"):
+            for path in glob.glob(os.path.join(work, "out", sub, "*.zst")):
+                data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+                for line in filter(None, data.decode().split("\n")):
+                    d = json.loads(line)
+                    r = d["thresh"].get("footer_lines", {}).get("removed")
+                    if r:
+                        removed[d["id"]] = r
+        return removed
+
+
+def report(name, docs, removed, show):
+    lines = sum(len(t.splitlines()) for _, t in docs)
+    n = sum(len(v) for v in removed.values())
+    print(f"| {name} | {len(docs)} | {len(removed)} | {n} of {lines} |")
+    return [(name, i, r) for i, r in list(removed.items())[:show]]
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
+    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
+    args = ap.parse_args()
+    ext = os.path.join(args.shared, "data", "extraction")
+    if not os.path.isdir(ext):
+        print(f"skipped: {ext} not found")
+        return 0
+    wcxb = [(d["id"], d["main_content"]) for d in map(json.loads, gzip.open(os.path.join(ext, "wcxb", "ground-truth.jsonl.gz"), "rt"))
+            if d.get("main_content", "").strip()]
+    sh = [(k, v["articleBody"]) for k, v in json.load(open(os.path.join(ext, "scrapinghub", "ground-truth.json"))).items()
+          if v.get("articleBody", "").strip()]
+    web = []
+    for s in ("de", "en", "other"):
+        web += [(d["id"], d["text"]) for d in map(json.loads, gzip.open(os.path.join(args.shared, "data", "web", f"{s}.jsonl.gz"), "rt"))]
+    fixture = [(d["id"], d["text"]) for d in map(json.loads, open(os.path.join(args.shared, "fixtures", "de-keyword-stuffed.jsonl")))]
+    print("| texts | docs | docs with lines removed | lines removed |")
+    print("|---|---|---|---|")
+    examples = []
+    examples += report("WCXB ground truth (article text)", wcxb, run(args.bin, wcxb), 20)
+    examples += report("scrapinghub ground truth (article text)", sh, run(args.bin, sh), 20)
+    examples += report("real pages (../shared/data/web)", web, run(args.bin, web), 25)
+    examples += report("German fixture", fixture, run(args.bin, fixture), 1)
+    print("\nRemoved lines (ground truth: each is a loss; pages: a sample):")
+    for name, i, r in examples:
+        print(f"- {name} {i}: " + " | ".join(x[:70] for x in r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
