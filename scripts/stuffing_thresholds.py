@@ -19,7 +19,7 @@ import tempfile
 def signals(binary, paths):
     with tempfile.TemporaryDirectory() as work:
         toml = (f"[input]\npaths = {json.dumps(paths)}\n[[step]]\ntype = \"stuffing\"\nmode = \"annotate\"\n"
-                "max_top_sentence_count = 0\nmax_phrase_lines = 0\n[output]\npath = \"out\"\n")
+                "max_top_sentence_count = 0\nmax_phrase_lines = 0\nmax_sentence_paragraphs = 0\n[output]\npath = \"out\"\n")
         with open(os.path.join(work, "p.toml"), "w") as f:
             f.write(toml)
         subprocess.run([binary, "run", os.path.join(work, "p.toml"), "-q"], check=True)
@@ -45,13 +45,16 @@ def main():
     pages = signals(args.bin, [os.path.abspath(os.path.join(web, f"{s}.jsonl.gz")) for s in ("de", "en", "other")])
     fixture = signals(args.bin, [os.path.abspath(os.path.join(args.shared, "fixtures", "de-keyword-stuffed.jsonl"))])
     fx = fixture[0][1]
+    print(f"German fixture: sentence in {fx['sentence_paragraphs']} paragraphs")
     print(f"German fixture: phrase on {fx['phrase_lines']} lines ({fx['phrase']!r})")
     print(f"German fixture: top sentence ×{fx['top_sentence_count']} ({fx['top_sentence']!r}), "
           f"share {fx['top_sentence_share']:.3f}, dup_sentence_char_frac {fx['dup_sentence_char_frac']:.3f}")
     print(f"\n{len(pages)} real pages (de, en, other)\n")
     print("| rule | pages flagged | fixture flagged |")
     print("|---|---|---|")
-    rules = [(f"phrase_lines > {k}", lambda s, k=k: s["phrase_lines"] > k) for k in (2, 3, 4, 5)]
+    rules = [(f"sentence_paragraphs > {k}", lambda s, k=k: s["sentence_paragraphs"] > k) for k in (2, 3, 4)]
+    rules += [(f"phrase_lines > 3 or sentence_paragraphs > 3", lambda s: s["phrase_lines"] > 3 or s["sentence_paragraphs"] > 3)]
+    rules += [(f"phrase_lines > {k}", lambda s, k=k: s["phrase_lines"] > k) for k in (2, 3, 4, 5)]
     rules += [(f"top_sentence_count > {k}", lambda s, k=k: s["top_sentence_count"] > k) for k in (1, 2, 3, 4, 5)]
     rules += [(f"top_sentence_share > {t}", lambda s, t=t: s["top_sentence_share"] > t) for t in (0.02, 0.05, 0.1)]
     rules += [(f"dup_sentence_char_frac > {t}", lambda s, t=t: s["dup_sentence_char_frac"] > t) for t in (0.02, 0.05, 0.1)]

@@ -7,11 +7,11 @@
 //! (repeated occurrences / sentences), `dup_sentence_char_frac` (characters in repeated
 //! occurrences / characters of the text), `top_sentence_count` and `top_sentence_share`
 //! (the most repeated sentence's occurrences and their share of the characters) and
-//! `top_sentence` (its text). Stuffing usually hides the repeated headline inside longer
-//! sentences, so the deciding signal by default is `phrase_lines`: the number of paragraphs
-//! (lines of at least twice `phrase_words` words) containing the most widespread
-//! `phrase_words`-word phrase; a document with such a phrase in more than
-//! `max_phrase_lines` paragraphs is dropped, the phrase named in the reason. The sentence
+//! `top_sentence` (its text). Two signals decide by default, both counting paragraphs (lines
+//! of at least twice `phrase_words` words, so lists and tables do not count):
+//! `sentence_paragraphs`, the most paragraphs one sentence occurs in, and `phrase_lines`, the
+//! most paragraphs one `phrase_words`-word phrase occurs in (stuffing often weaves the
+//! headline into longer sentences). The reason names the repeated text. The other sentence
 //! limits are off by default (`scripts/stuffing_thresholds.py` shows why).
 
 use std::collections::HashMap;
@@ -36,6 +36,9 @@ pub struct StuffingParams {
     pub max_dup_sentence_frac: f64,
     /// Largest share of characters in sentences that repeat an earlier one.
     pub max_dup_sentence_char_frac: f64,
+    /// Most paragraphs (lines of at least twice `phrase_words` words) one sentence of at least
+    /// `min_words` words may occur in.
+    pub max_sentence_paragraphs: usize,
     /// Words in a phrase (a run of words compared case-insensitively, without punctuation).
     pub phrase_words: usize,
     /// Most paragraphs (lines of at least twice `phrase_words` words) the most widespread
@@ -52,6 +55,7 @@ impl Default for StuffingParams {
             max_top_sentence_share: 0.0,
             max_dup_sentence_frac: 0.0,
             max_dup_sentence_char_frac: 0.0,
+            max_sentence_paragraphs: 3,
             phrase_words: 8,
             max_phrase_lines: 3,
         }
@@ -73,7 +77,12 @@ impl Stuffing {
 /// The sentences of `text`: cut at newlines and after terminal punctuation followed by
 /// whitespace; trimmed; empty ones skipped.
 pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').flat_map(|line| {
+    text.split('\n').flat_map(line_sentences)
+}
+
+/// The sentences of one line.
+fn line_sentences(line: &str) -> impl Iterator<Item = &str> {
+    {
         let mut parts = Vec::new();
         let mut start = 0;
         let mut chars = line.char_indices().peekable();
@@ -87,7 +96,7 @@ pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
         }
         parts.push(&line[start..]);
         parts.into_iter().map(str::trim).filter(|s| !s.is_empty())
-    })
+    }
 }
 
 /// The phrase of `n` words found in the most paragraphs (lines of at least `2n` words):
@@ -158,20 +167,39 @@ impl Step for Stuffing {
         let total_chars = doc.text.chars().count().max(1) as f64;
         // key → (occurrences, characters of one occurrence, first occurrence's text)
         let mut seen: HashMap<String, (usize, usize, &str)> = HashMap::new();
+        // key → (paragraphs the sentence occurs in, the last one)
+        let mut paragraphs: HashMap<String, (usize, usize)> = HashMap::new();
         let (mut counted, mut repeats, mut repeat_chars) = (0usize, 0usize, 0usize);
-        for sentence in sentences(&doc.text) {
-            if sentence.split_whitespace().count() < p.min_words {
-                continue;
-            }
-            counted += 1;
-            let len = sentence.chars().count();
-            let entry = seen.entry(key(sentence)).or_insert((0, len, sentence));
-            entry.0 += 1;
-            if entry.0 > 1 {
-                repeats += 1;
-                repeat_chars += len;
+        for (li, line) in doc.text.split('\n').enumerate() {
+            let paragraph = line.split_whitespace().count() >= 2 * p.phrase_words;
+            for sentence in line_sentences(line) {
+                if sentence.split_whitespace().count() < p.min_words {
+                    continue;
+                }
+                counted += 1;
+                let len = sentence.chars().count();
+                let k = key(sentence);
+                if paragraph {
+                    let e = paragraphs.entry(k.clone()).or_insert((0, usize::MAX));
+                    if e.1 != li {
+                        e.0 += 1;
+                        e.1 = li;
+                    }
+                }
+                let entry = seen.entry(k).or_insert((0, len, sentence));
+                entry.0 += 1;
+                if entry.0 > 1 {
+                    repeats += 1;
+                    repeat_chars += len;
+                }
             }
         }
+        // The sentence found in the most paragraphs (ties: the one written first).
+        let (sentence_paragraphs, spread_sentence) = paragraphs
+            .iter()
+            .map(|(k, &(n, _))| (n, seen[k].2))
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)))
+            .unwrap_or((0, ""));
         let top = seen
             .values()
             .filter(|e| e.0 > 1)
@@ -200,6 +228,16 @@ impl Step for Stuffing {
                 format!(
                     "phrase_lines {phrase_lines} > {}: \"{phrase}\"",
                     p.max_phrase_lines
+                )
+            },
+        );
+        checks.signal("sentence_paragraphs", sentence_paragraphs);
+        checks.fail_if(
+            p.max_sentence_paragraphs > 0 && sentence_paragraphs > p.max_sentence_paragraphs,
+            || {
+                format!(
+                    "sentence_paragraphs {sentence_paragraphs} > {}: \"{spread_sentence}\"",
+                    p.max_sentence_paragraphs
                 )
             },
         );
