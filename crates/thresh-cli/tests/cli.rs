@@ -519,3 +519,39 @@ fn explain_shows_every_step_its_signals_removed_lines_and_the_decision() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no document with id `nope`"));
 }
+
+#[test]
+fn our_keyword_stuffed_german_article_is_flagged_with_its_sentence_and_loses_its_footer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let steps = "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"footer_lines\"\n\n[[step]]\ntype = \"stuffing\"";
+    let p = pipeline(tmp.path(), &["unused"], steps, "");
+    let article =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        article.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let footer = &json["steps"][1];
+    assert_eq!(footer["name"], "footer_lines");
+    let removed: Vec<&str> = footer["removed_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(removed.len(), 3, "{removed:?}");
+    assert!(removed[0].starts_with("Ähnliche Beiträge"));
+    assert!(removed[1].starts_with("Bildquelle:"));
+    assert!(removed[2].contains("CC BY-SA 4.0"));
+    // The article itself is untouched: every paragraph but the footer survives.
+    assert!(footer["chars_after"].as_u64().unwrap() > 1500);
+    assert_eq!(json["decided_by"], "stuffing");
+    assert_eq!(
+        json["reason"],
+        "sentence_paragraphs 4 > 3: \"Hallenbad am Stadtpark öffnet im Oktober wieder\""
+    );
+}

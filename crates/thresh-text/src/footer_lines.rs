@@ -41,7 +41,7 @@ const PATTERNS: &[&str] = &[
     r"^(related|similar|recommended|popular|recent) (posts|articles|stories|news|reads)\W*$",
     r"^(you (may|might) also (like|enjoy)|more (from|on) this|read (more|also|next)|see also|further reading)\b.{0,60}$",
     r"^(ähnliche|verwandte|weitere|passende) (beiträge|artikel|themen|nachrichten)\W*$",
-    r"^(beiträge|artikel),? die (sie )?(auch )?(im zusammenhang stehen|interessieren|gefallen) könnten\W*$",
+    r"^((ähnliche|weitere|passende|verwandte) )?(beiträge|artikel|themen),? die (sie |dich )?(auch )?(im zusammenhang stehen|interessieren|gefallen) (könnten|dürften)\W*$",
     r"^(das|dies) könnte (sie|dich) auch interessieren\W*$|^mehr zum thema\b.{0,60}$|^(auch interessant|lesen sie auch|weiterlesen)\b.{0,60}$",
     r"^(articles? (similaires|liés|connexes)|à lire (aussi|également)|vous aimerez aussi|sur le même sujet)\W*$",
     r"^(artículos relacionados|te puede interesar|también te puede interesar|noticias relacionadas)\W*$",
