@@ -21,7 +21,8 @@ STEPS = ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
 
 def thresh_speed(binary, src, lang, steps):
     with tempfile.TemporaryDirectory() as work:
-        body = "\n".join(f'[[step]]\ntype = "{s}"\nmode = "annotate"\nlanguage = "{lang}"\n' for s in steps)
+        body = "\n".join(f'[[step]]\ntype = "{s}"\nmode = "annotate"\nlanguage = "{lang}"\n'
+                         + ('' if s == "c4_quality" else 'preset = "datatrove"\n') for s in steps)
         path = os.path.join(work, "p.toml")
         with open(path, "w") as f:
             f.write(f'[input]\npaths = ["{src}"]\n\n{body}\n[output]\npath = "out"\n')

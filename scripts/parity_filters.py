@@ -38,8 +38,10 @@ def read_jsonl(path):
 
 
 def run_thresh(binary, inputs, lang, work, threads=1):
+    # preset = "datatrove": datatrove's exact behaviour (the default is language-aware).
     steps = "\n".join(
-        f'[[step]]\ntype = "{t}"\nmode = "annotate"\nlanguage = "{lang}"\n' for t in ORDER)
+        f'[[step]]\ntype = "{t}"\nmode = "annotate"\nlanguage = "{lang}"\n'
+        + ('' if t == "c4_quality" else 'preset = "datatrove"\n') for t in ORDER)
     toml = f'[input]\npaths = {json.dumps(inputs)}\n\n{steps}\n[output]\npath = "out"\n'
     path = os.path.join(work, "pipeline.toml")
     with open(path, "w") as f:

@@ -451,9 +451,10 @@ fn explain_shows_every_step_its_signals_removed_lines_and_the_decision() {
     let steps = "[[step]]\ntype = \"normalize\"\n\n\
                  [[step]]\ntype = \"gopher_repetition\"\nlanguage = \"de\"\nmode = \"annotate\"\n\n\
                  [[step]]\ntype = \"c4_quality\"\nlanguage = \"de\"\n\n\
-                 [[step]]\ntype = \"gopher_quality\"\nlanguage = \"de\"";
+                 [[step]]\ntype = \"gopher_quality\"\nlanguage = \"de\"\npreset = \"datatrove\"";
     let p = pipeline(tmp.path(), &["unused"], steps, "");
-    // The team's own keyword-stuffed German article, ending in three footer lines.
+    // The team's own keyword-stuffed German article, ending in three footer lines; with
+    // datatrove's behaviour (English stop words) gopher_quality drops it.
     let article =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
     let o = run(&["explain", p.to_str().unwrap(), article.to_str().unwrap()]);
@@ -554,4 +555,31 @@ fn our_keyword_stuffed_german_article_is_flagged_with_its_sentence_and_loses_its
         json["reason"],
         "sentence_paragraphs 4 > 3: \"Hallenbad am Stadtpark öffnet im Oktober wieder\""
     );
+}
+
+#[test]
+fn german_articles_are_judged_by_german_stop_words_by_default_and_english_ones_in_compat() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = examples_dir().join("data/news-mixed.jsonl");
+    let decide = |preset: &str| {
+        let steps = format!("[[step]]\ntype = \"gopher_quality\"\nlanguage = \"de\"\n{preset}");
+        let p = pipeline(tmp.path(), &[data.to_str().unwrap()], &steps, "");
+        let o = run(&[
+            "explain",
+            p.to_str().unwrap(),
+            data.to_str().unwrap(),
+            "--id",
+            "de-news-001",
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    // Default: FineWeb-2's German settings, German stop words: a clean article is kept.
+    let json = decide("");
+    assert_eq!(json["decided_by"], serde_json::Value::Null, "{json}");
+    assert_eq!(json["steps"][0]["signals"]["preset"], "fineweb2:deu_Latn");
+    // preset = "datatrove" reproduces datatrove: English stop words, dropped.
+    let json = decide("preset = \"datatrove\"");
+    assert_eq!(json["reason"], "gopher_enough_stop_words 0 < 2");
 }

@@ -14,12 +14,14 @@ use serde::Deserialize;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Preset {
-    /// The step's own parameters, datatrove's defaults unless set (the default).
-    #[default]
+    /// Exactly datatrove's behaviour: the step's own parameters, datatrove's defaults unless
+    /// set, English stop words whatever the language (the compatibility switch).
     Datatrove,
-    /// FineWeb-2's settings for the document's language where FineWeb-2 has them (the step's
-    /// parameters otherwise): its thresholds and stop words replace the step's, and the checks
-    /// FineWeb-2 disables are disabled.
+    /// Language-aware (the default): FineWeb-2's settings for the document's language where
+    /// FineWeb-2 has them — its thresholds and stop words replace the step's, and the checks
+    /// FineWeb-2 disables are disabled; the step's parameters for other languages (English
+    /// among them) and for documents of unknown language.
+    #[default]
     Fineweb2,
 }
 

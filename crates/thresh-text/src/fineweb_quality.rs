@@ -35,7 +35,8 @@ pub struct FineWebQualityParams {
     pub new_line_ratio: f64,
     /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
     pub language: Option<String>,
-    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    /// `fineweb2` (default: FineWeb-2's settings for the document's language where it has
+    /// them) or `datatrove` (exactly these parameters, as datatrove applies them).
     pub preset: Preset,
 }
 
@@ -50,7 +51,7 @@ impl Default for FineWebQualityParams {
             char_duplicates_ratio: 0.01,
             new_line_ratio: 0.3,
             language: None,
-            preset: Preset::Datatrove,
+            preset: Preset::Fineweb2,
         }
     }
 }

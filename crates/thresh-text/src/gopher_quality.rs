@@ -43,7 +43,8 @@ pub struct GopherQualityParams {
     pub stop_words: Vec<String>,
     /// Language of the word tokenizer; default: the document's `thresh.lang`, else English.
     pub language: Option<String>,
-    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    /// `fineweb2` (default: FineWeb-2's settings for the document's language where it has
+    /// them) or `datatrove` (exactly these parameters, as datatrove applies them).
     pub preset: Preset,
 }
 
@@ -63,7 +64,7 @@ impl Default for GopherQualityParams {
                 .map(String::from)
                 .to_vec(),
             language: None,
-            preset: Preset::Datatrove,
+            preset: Preset::Fineweb2,
         }
     }
 }

@@ -37,7 +37,8 @@ pub struct GopherRepetitionParams {
     /// Language of the word tokenizer (ISO 639-1 or datatrove's 639-3); default: the
     /// document's `thresh.lang`, else English.
     pub language: Option<String>,
-    /// `datatrove` (these parameters) or `fineweb2` (FineWeb-2's settings for the language).
+    /// `fineweb2` (default: FineWeb-2's settings for the document's language where it has
+    /// them) or `datatrove` (exactly these parameters, as datatrove applies them).
     pub preset: Preset,
 }
 
@@ -58,7 +59,7 @@ impl Default for GopherRepetitionParams {
                 (10, 0.1),
             ],
             language: None,
-            preset: Preset::Datatrove,
+            preset: Preset::Fineweb2,
         }
     }
 }
