@@ -583,3 +583,103 @@ fn german_articles_are_judged_by_german_stop_words_by_default_and_english_ones_i
     let json = decide("preset = \"datatrove\"");
     assert_eq!(json["reason"], "gopher_enough_stop_words 0 < 2");
 }
+
+#[test]
+fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let recommended = examples_dir().join("recommended.toml");
+    let o = run(&[
+        "run",
+        recommended.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_balanced(&out);
+    let kind = |d: &serde_json::Value| d["metadata"]["kind"].as_str().unwrap().to_owned();
+    for doc in documents(&out.join("kept")) {
+        assert!(
+            ![
+                "near-empty",
+                "keyword-stuffed",
+                "lorem-ipsum",
+                "repeated-lines"
+            ]
+            .contains(&kind(&doc).as_str()),
+            "kept {}",
+            doc["id"]
+        );
+    }
+    let dropped = documents(&out.join("dropped"));
+    for doc in &dropped {
+        assert_ne!(kind(doc), "clean", "a clean article was dropped: {doc}");
+    }
+    let stuffed = dropped
+        .iter()
+        .find(|d| d["id"] == "de-stuffed-001")
+        .expect("de-stuffed-001 dropped");
+    assert_eq!(
+        stuffed["thresh"]["reason"],
+        "sentence_paragraphs 4 > 3: \"Stadtrat beschließt neues Radwegenetz für Leipzig\""
+    );
+}
+
+#[test]
+fn the_shared_german_fixture_is_handled_by_the_recommended_steps() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/de-keyword-stuffed.jsonl");
+    if !fixture.exists() {
+        eprintln!(
+            "skipped: {} not found (../shared is absent)",
+            fixture.display()
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // The recommended pipeline, with the language read from the fixture's metadata.lang.
+    let text = fs::read_to_string(examples_dir().join("recommended.toml"))
+        .unwrap()
+        .replace("\"lang_hint\"", "\"lang\"");
+    let p = tmp.path().join("p.toml");
+    fs::write(&p, text).unwrap();
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        fixture.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let step = |name: &str| {
+        json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        step("footer_lines")["removed_lines"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        step("gopher_quality")["verdict"],
+        "keep",
+        "German stop words, not English ones"
+    );
+    assert_eq!(json["decided_by"], "stuffing");
+    assert!(
+        json["reason"]
+            .as_str()
+            .unwrap()
+            .contains("US-Militär nimmt Operationen gegen ISIS im Irak"),
+        "{}",
+        json["reason"]
+    );
+}

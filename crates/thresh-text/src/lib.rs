@@ -11,6 +11,7 @@
 //! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
 //! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
 //! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `metadata_language` | [`metadata_language`] | takes `thresh.lang` from a metadata field |
 //! | `footer_lines` | [`footer_lines`] | removes the footer block at the end of a page |
 //! | `stuffing` | [`stuffing`] | keyword stuffing: one sentence repeated through the text |
 //! | `c4_badwords` | [`c4_badwords`] | C4 bad-words filter, as datatrove |
@@ -42,6 +43,7 @@ pub mod gopher_quality;
 pub mod gopher_repetition;
 pub mod length;
 pub mod line_filter;
+pub mod metadata_language;
 pub mod normalize;
 pub mod pystr;
 pub mod regex_filter;
@@ -96,6 +98,15 @@ pub fn register(registry: &mut StepRegistry) {
         "c4_quality",
         "C4 line and document rules (datatrove C4QualityFilter)",
         |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "metadata_language",
+        "take the document's language from a metadata field",
+        |c| {
+            Ok(Box::new(metadata_language::MetadataLanguage::new(
+                c.parse()?,
+            )))
+        },
     );
     registry.register(
         "footer_lines",
