@@ -9,12 +9,13 @@ For ../shared/data/web/{de,en}.jsonl.gz: thresh with one step (and with all four
     scripts/bench_filters.py [--shared ../shared] [--bin target/release/thresh] [--with-datatrove]
 """
 import argparse
-import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+
+from thresh_run import run_pipeline
 
 STEPS = ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
 
@@ -23,12 +24,8 @@ def thresh_speed(binary, src, lang, steps):
     with tempfile.TemporaryDirectory() as work:
         body = "\n".join(f'[[step]]\ntype = "{s}"\nmode = "annotate"\nlanguage = "{lang}"\n'
                          + ('' if s == "c4_quality" else 'preset = "datatrove"\n') for s in steps)
-        path = os.path.join(work, "p.toml")
-        with open(path, "w") as f:
-            f.write(f'[input]\npaths = ["{src}"]\n\n{body}\n[output]\npath = "out"\n')
-        subprocess.run(["taskset", "-c", "0", binary, "run", path, "--threads", "1", "-q"], check=True)
-        s = json.load(open(os.path.join(work, "out", "stats.json")))
-        return s["docs_per_second"], s["mb_per_second"]
+        _, stats = run_pipeline(binary, work, [src], body, one_core=True)
+        return stats["docs_per_second"], stats["mb_per_second"]
 
 
 def datatrove_speed(shared, src, code):

@@ -9,34 +9,22 @@ article text lost. Real pages: ../shared/data/web/{de,en,other}.jsonl.gz.
     scripts/footer_measure.py [--shared ../shared] [--bin target/release/thresh]
 """
 import argparse
-import glob
 import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from thresh_run import run_pipeline, write_jsonl
 
 
 def run(binary, docs):
     with tempfile.TemporaryDirectory() as work:
         src = os.path.join(work, "in.jsonl")
-        with open(src, "w", encoding="utf-8") as f:
-            for i, text in docs:
-                f.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
-        with open(os.path.join(work, "p.toml"), "w") as f:
-            f.write(f'[input]\npaths = ["{src}"]\n[[step]]\ntype = "footer_lines"\nmode = "annotate"\n[output]\npath = "out"\n')
-        subprocess.run([binary, "run", os.path.join(work, "p.toml"), "-q"], check=True)
-        removed = {}
-        for sub in ("kept", "dropped"):
-            for path in glob.glob(os.path.join(work, "out", sub, "*.zst")):
-                data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
-                for line in filter(None, data.decode().split("\n")):
-                    d = json.loads(line)
-                    r = d["thresh"].get("footer_lines", {}).get("removed")
-                    if r:
-                        removed[d["id"]] = r
-        return removed
+        write_jsonl(src, docs)
+        out, _ = run_pipeline(binary, work, [src], '[[step]]\ntype = "footer_lines"\nmode = "annotate"\n')
+        return {i: d["thresh"]["footer_lines"]["removed"] for i, d in out.items()
+                if d["thresh"].get("footer_lines", {}).get("removed")}
 
 
 def report(name, docs, removed, show):

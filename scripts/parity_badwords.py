@@ -10,12 +10,13 @@ pages; the script prints how many decisions agree.
     scripts/parity_badwords.py [--shared ../shared] [--bin target/release/thresh]
 """
 import argparse
-import glob
 import json
 import os
 import subprocess
 import sys
 import tempfile
+
+from thresh_run import run_pipeline
 
 DATATROVE = r'''
 import gzip, json, sys
@@ -53,17 +54,9 @@ def main():
             subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", DATATROVE,
                             os.path.abspath(lists), src, lang, dt_out], check=True)
             dt = json.load(open(dt_out))
-            toml = (f'[input]\npaths = ["{src}"]\n[[step]]\ntype = "c4_badwords"\n'
-                    f'default_language = "{lang}"\nmode = "annotate"\n[output]\npath = "out"\n')
-            with open(os.path.join(work, "p.toml"), "w") as f:
-                f.write(toml)
-            subprocess.run([args.bin, "run", os.path.join(work, "p.toml"), "-q"], check=True)
-            th = {}
-            for path in glob.glob(os.path.join(work, "out", "kept", "*.zst")):
-                data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
-                for line in filter(None, data.decode().split("\n")):
-                    d = json.loads(line)
-                    th[d["id"]] = "would_drop" not in d["thresh"].get("c4_badwords", {})
+            docs, _ = run_pipeline(args.bin, work, [src],
+                                   f'[[step]]\ntype = "c4_badwords"\ndefault_language = "{lang}"\nmode = "annotate"\n')
+            th = {i: "would_drop" not in d["thresh"].get("c4_badwords", {}) for i, d in docs.items()}
             same = sum(1 for i in dt if dt[i] == th.get(i))
             print(f"| {lang} | {len(dt)} | {sum(not v for v in dt.values())} | "
                   f"{sum(not v for v in th.values())} | {same} of {len(dt)} |")

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 
+from thresh_run import run_pipeline
+
 # other.jsonl.gz languages → datatrove's codes (zh, ja, ko need tokenizers the peers lack).
 OTHER = {"es": "spa", "fr": "fra", "pt": "por", "ru": "rus", "it": "ita", "fi": "fin",
          "id": "ind", "ar": "ara", "nb": "nob", "la": "lat", "ms": "msa", "mi": "mri", "yo": "yor"}
@@ -37,28 +39,12 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def run_thresh(binary, inputs, lang, work, threads=1):
+def run_thresh(binary, inputs, lang, work):
     # preset = "datatrove": datatrove's exact behaviour (the default is language-aware).
     steps = "\n".join(
         f'[[step]]\ntype = "{t}"\nmode = "annotate"\nlanguage = "{lang}"\n'
         + ('' if t == "c4_quality" else 'preset = "datatrove"\n') for t in ORDER)
-    toml = f'[input]\npaths = {json.dumps(inputs)}\n\n{steps}\n[output]\npath = "out"\n'
-    path = os.path.join(work, "pipeline.toml")
-    with open(path, "w") as f:
-        f.write(toml)
-    subprocess.run(["taskset", "-c", "0", binary, "run", path, "--threads", str(threads), "-q",
-                    "--overwrite"], check=True)
-    out = os.path.join(work, "out")
-    docs = {}
-    for root, _, files in os.walk(os.path.join(out, "kept")):
-        for name in sorted(files):
-            p = os.path.join(root, name)
-            data = subprocess.run(["zstd", "-dc", p], check=True, capture_output=True).stdout
-            for line in filter(None, data.decode("utf-8").split("\n")):
-                d = json.loads(line)
-                docs[d["id"]] = d
-    stats = json.load(open(os.path.join(out, "stats.json")))
-    return docs, stats
+    return run_pipeline(binary, work, inputs, steps, one_core=True)
 
 
 def verdict(doc, name):

@@ -8,28 +8,19 @@ thresholds, how many pages each would flag and which, so defaults are chosen fro
     scripts/stuffing_thresholds.py [--shared ../shared] [--bin target/release/thresh]
 """
 import argparse
-import glob
-import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from thresh_run import run_pipeline
 
 
 def signals(binary, paths):
     with tempfile.TemporaryDirectory() as work:
-        toml = (f"[input]\npaths = {json.dumps(paths)}\n[[step]]\ntype = \"stuffing\"\nmode = \"annotate\"\n"
-                "max_top_sentence_count = 0\nmax_phrase_lines = 0\nmax_sentence_paragraphs = 0\n[output]\npath = \"out\"\n")
-        with open(os.path.join(work, "p.toml"), "w") as f:
-            f.write(toml)
-        subprocess.run([binary, "run", os.path.join(work, "p.toml"), "-q"], check=True)
-        out = []
-        for path in sorted(glob.glob(os.path.join(work, "out", "kept", "*.zst"))):
-            data = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
-            for line in filter(None, data.decode().split("\n")):
-                d = json.loads(line)
-                out.append((d["id"], d["thresh"]["stuffing"]))
-        return out
+        steps = ('[[step]]\ntype = "stuffing"\nmode = "annotate"\nmax_top_sentence_count = 0\n'
+                 'max_phrase_lines = 0\nmax_sentence_paragraphs = 0\n')
+        docs, _ = run_pipeline(binary, work, paths, steps)
+        return [(i, d["thresh"]["stuffing"]) for i, d in docs.items()]
 
 
 def main():
@@ -53,7 +44,7 @@ def main():
     print("| rule | pages flagged | fixture flagged |")
     print("|---|---|---|")
     rules = [(f"sentence_paragraphs > {k}", lambda s, k=k: s["sentence_paragraphs"] > k) for k in (2, 3, 4)]
-    rules += [(f"phrase_lines > 3 or sentence_paragraphs > 3", lambda s: s["phrase_lines"] > 3 or s["sentence_paragraphs"] > 3)]
+    rules += [("phrase_lines > 3 or sentence_paragraphs > 3", lambda s: s["phrase_lines"] > 3 or s["sentence_paragraphs"] > 3)]
     rules += [(f"phrase_lines > {k}", lambda s, k=k: s["phrase_lines"] > k) for k in (2, 3, 4, 5)]
     rules += [(f"top_sentence_count > {k}", lambda s, k=k: s["top_sentence_count"] > k) for k in (1, 2, 3, 4, 5)]
     rules += [(f"top_sentence_share > {t}", lambda s, t=t: s["top_sentence_share"] > t) for t in (0.02, 0.05, 0.1)]
