@@ -24,7 +24,8 @@ use crate::segment::Segmenter;
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct C4QualityParams {
-    /// Lines are the units (true); false is not supported yet (datatrove then uses sentences).
+    /// Lines are the units (true), or spaCy sentences (false: each kept one counts as one
+    /// sentence and they are joined by spaces).
     pub split_paragraph: bool,
     /// Remove `[1]`, `[edit]`, `[citation needed]`.
     pub remove_citations: bool,
@@ -82,15 +83,9 @@ pub struct C4Quality {
 }
 
 impl C4Quality {
-    /// A step with the given parameters; `split_paragraph = false` is refused for now.
-    pub fn new(params: C4QualityParams, name: &str) -> Result<Self, thresh_core::ConfigError> {
-        if !params.split_paragraph {
-            return Err(thresh_core::ConfigError::Invalid {
-                context: format!("step `{name}`"),
-                message: "split_paragraph = false (sentence units) is not supported yet".into(),
-            });
-        }
-        Ok(C4Quality { params })
+    /// A step with the given parameters.
+    pub fn new(params: C4QualityParams) -> Self {
+        C4Quality { params }
     }
 }
 
@@ -108,7 +103,12 @@ impl Step for C4Quality {
         let mut sentences = 0usize;
         let mut removed = 0usize;
         let mut checks = Checks::new(cx.record_signals);
-        for raw in pystr::splitlines(&doc.text) {
+        let units = if p.split_paragraph {
+            pystr::splitlines(&doc.text)
+        } else {
+            segmenter.sentences(&doc.text)
+        };
+        for raw in units {
             let stripped = pystr::strip(raw);
             let words: Vec<&str> = pystr::split_whitespace(stripped).collect();
             if p.max_word_length != -1
@@ -150,7 +150,11 @@ impl Step for C4Quality {
                 continue;
             }
             if p.min_num_sentences != -1 {
-                sentences += segmenter.sentence_count(&line);
+                sentences += if p.split_paragraph {
+                    segmenter.sentence_count(&line)
+                } else {
+                    1
+                };
             }
             kept.push(line.into_owned());
         }
@@ -162,7 +166,7 @@ impl Step for C4Quality {
             });
             return checks.finish(doc, cx);
         }
-        let joined = kept.join("\n");
+        let joined = kept.join(if p.split_paragraph { "\n" } else { " " });
         doc.text = pystr::strip(&joined).to_owned();
         checks.finish(doc, cx)
     }
@@ -182,7 +186,7 @@ mod tests {
             record_signals: false,
         };
         let mut doc = Document::new("d", text);
-        let verdict = C4Quality::new(params, "c4").unwrap().process(&mut doc, &cx);
+        let verdict = C4Quality::new(params).process(&mut doc, &cx);
         (verdict, doc.text)
     }
 
@@ -241,7 +245,7 @@ mod line_tests {
             record_signals: false,
         };
         let mut doc = Document::new("d", text);
-        C4Quality::new(params, "c4").unwrap().process(&mut doc, &cx);
+        C4Quality::new(params).process(&mut doc, &cx);
         doc.text
     }
 

@@ -97,7 +97,7 @@ pub fn register(registry: &mut StepRegistry) {
     registry.register(
         "c4_quality",
         "C4 line and document rules (datatrove C4QualityFilter)",
-        |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?, &c.name)?)),
+        |c| Ok(Box::new(c4_quality::C4Quality::new(c.parse()?))),
     );
     registry.register(
         "metadata_language",

@@ -120,6 +120,23 @@ impl Segmenter {
             .collect()
     }
 
+    /// datatrove's `split_into_sentences`: the text cut after the last token of each of spaCy's
+    /// sentences (so whitespace between sentences starts the next part), the last part running
+    /// to the end of the text. Never empty.
+    pub fn sentences<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        let mut toks: Vec<Tok> = Vec::new();
+        self.tokenizer.tokens(text, &mut toks);
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for start in sentences::starts(toks.iter().map(|t| &text[t.start..t.end])) {
+            let end = toks[start - 1].end;
+            parts.push(&text[from..end]);
+            from = end;
+        }
+        parts.push(&text[from..]);
+        parts
+    }
+
     /// datatrove's sentence count for `text`: spaCy's sentencizer over all tokens (whitespace
     /// tokens included); at least 1.
     pub fn sentence_count(&self, text: &str) -> usize {

@@ -56,6 +56,22 @@ pub(crate) fn count<'a>(tokens: impl IntoIterator<Item = &'a str>) -> usize {
     n
 }
 
+/// Indices of the tokens that start a sentence after the first (the same rule as [`count`]).
+pub(crate) fn starts<'a>(tokens: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let mut seen = false;
+    for (i, t) in tokens.into_iter().enumerate() {
+        let p = is_sentence_punct(t);
+        if seen && !p && !is_punct(t) {
+            starts.push(i);
+            seen = false;
+        } else if p {
+            seen = true;
+        }
+    }
+    starts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +86,12 @@ mod tests {
         assert!(is_punct("“„"));
         assert!(!is_punct("$"));
         assert!(!is_punct("\n"));
+    }
+
+    #[test]
+    fn sentence_starts_are_the_tokens_count_increments_at() {
+        assert_eq!(starts(["Hi", ".", "(", "Yes", ")", "?"]), [3]);
+        assert_eq!(starts(["a", ".", " ", "b", "!", "c"]), [2, 5]);
     }
 
     #[test]

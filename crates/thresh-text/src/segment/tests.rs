@@ -272,3 +272,28 @@ proptest::proptest! {
         proptest::prop_assert!(seg.sentence_count(&text) >= 1);
     }
 }
+
+#[test]
+fn sentences_are_cut_where_datatrove_cuts_them() {
+    // spaCy 3.8 + datatrove's split_into_sentences on these strings (docs/research, §3.2).
+    let de = Segmenter::for_language("deu");
+    assert_eq!(
+        de.sentences(
+            "„Wir freuen uns“, sagte er. (Siehe Kap. 3) Die USA – nicht Iran – lehnten ab..."
+        ),
+        [
+            "„Wir freuen uns“, sagte er. (",
+            "Siehe Kap.",
+            " 3) Die USA – nicht Iran – lehnten ab..."
+        ]
+    );
+    let en = Segmenter::for_language("eng");
+    assert_eq!(
+        en.sentences("It costs $1,000.50 (approx. 5%) — or 1,234,567 units... Really?!"),
+        [
+            "It costs $1,000.50 (approx.",
+            " 5%) — or 1,234,567 units... Really?!"
+        ]
+    );
+    assert_eq!(en.sentences(""), [""]);
+}
