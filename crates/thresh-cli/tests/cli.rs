@@ -683,3 +683,45 @@ fn the_shared_german_fixture_is_handled_by_the_recommended_steps() {
         json["reason"]
     );
 }
+
+#[test]
+fn kept_documents_can_be_routed_into_one_directory_per_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = examples_dir().join("data");
+    let steps = "[[step]]\ntype = \"metadata_language\"\nfield = \"lang_hint\"";
+    let p = pipeline(
+        tmp.path(),
+        &[data.to_str().unwrap()],
+        steps,
+        "partition_by = \"lang\"",
+    );
+    let one = |threads: &str| {
+        let o = run(&[
+            "run",
+            p.to_str().unwrap(),
+            "-q",
+            "--overwrite",
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        shard_bytes(&tmp.path().join("out"))
+    };
+    let shards = one("1");
+    let kept = tmp.path().join("out/kept");
+    for lang in ["de", "en", "fr", "es"] {
+        let docs = documents(&kept.join(lang));
+        assert!(!docs.is_empty(), "no kept/{lang}/");
+        assert!(docs.iter().all(|d| d["thresh"]["lang"] == lang), "{lang}");
+    }
+    assert_eq!(
+        documents(&kept).len(),
+        38,
+        "every document is under some language"
+    );
+    assert_eq!(
+        one("2"),
+        shards,
+        "the same shards whatever the thread count"
+    );
+}

@@ -83,6 +83,9 @@ pub struct OutputConfig {
     /// Write dropped documents to `dropped/` (default true).
     #[serde(default = "default_true")]
     pub write_dropped: bool,
+    /// Route kept documents into `kept/<value>/` by this annotation (e.g. `lang` → `kept/de/`);
+    /// documents without it go to `kept/und/`.
+    pub partition_by: Option<String>,
 }
 
 fn default_max_bytes_per_shard() -> u64 {

@@ -107,7 +107,9 @@ struct Lines {
 struct Processed {
     file: u32,
     last: bool,
-    kept: Lines,
+    /// Kept documents by partition (`""` when the output is not partitioned), in order of
+    /// first appearance.
+    kept: Vec<(String, Lines)>,
     dropped: Lines,
     errors: Vec<u8>,
     first_error: Option<(u64, u64, String)>,
@@ -122,6 +124,32 @@ struct Work<'a> {
     empty_stats: Stats,
     write_dropped: bool,
     encode: ShardSpec,
+    partition_by: Option<String>,
+}
+
+/// The partition (sub-directory of `kept/`) of a document: its `thresh.<key>` annotation,
+/// reduced to a safe directory name; `und` when it has none.
+fn partition(doc: &thresh_core::Document, key: &str) -> String {
+    let value = match doc.annotations.get(key) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let safe: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() || safe.chars().all(|c| c == '_') {
+        "und".into()
+    } else {
+        safe
+    }
 }
 
 impl Work<'_> {
@@ -129,7 +157,7 @@ impl Work<'_> {
         let mut out = Processed {
             file: batch.file,
             last: batch.last,
-            kept: Lines::default(),
+            kept: Vec::new(),
             dropped: Lines::default(),
             errors: Vec::new(),
             first_error: None,
@@ -152,7 +180,20 @@ impl Work<'_> {
                     match parse_record(batch.record(range), &self.fields, name, origin) {
                         Ok(mut doc) => {
                             let target = match self.pipeline.process(&mut doc, &mut out.stats) {
-                                Outcome::Kept => Some(&mut out.kept),
+                                Outcome::Kept => {
+                                    let route = self
+                                        .partition_by
+                                        .as_deref()
+                                        .map_or_else(String::new, |key| partition(&doc, key));
+                                    let i = match out.kept.iter().position(|(r, _)| *r == route) {
+                                        Some(i) => i,
+                                        None => {
+                                            out.kept.push((route, Lines::default()));
+                                            out.kept.len() - 1
+                                        }
+                                    };
+                                    Some(&mut out.kept[i].1)
+                                }
                                 Outcome::Dropped { .. } => {
                                     self.write_dropped.then_some(&mut out.dropped)
                                 }
@@ -181,7 +222,8 @@ impl Work<'_> {
         // Compressing here spreads the costliest part of writing over the workers; a failure
         // leaves `encoded` empty and the writer compresses (and reports) instead.
         if self.encode.compression != Compression::None {
-            for lines in [&mut out.kept, &mut out.dropped] {
+            let kept = out.kept.iter_mut().map(|(_, lines)| lines);
+            for lines in kept.chain([&mut out.dropped]) {
                 if !lines.data.is_empty() {
                     lines.encoded = self.encode.encode(&lines.data).ok();
                 }
@@ -194,7 +236,8 @@ impl Work<'_> {
 /// The open outputs of the input file being written.
 struct FileSink {
     index: u32,
-    kept: ShardWriter,
+    /// Kept shards by partition, created on first use.
+    kept: std::collections::BTreeMap<String, ShardWriter>,
     dropped: ShardWriter,
     errors: Option<(BufWriter<File>, std::path::PathBuf)>,
     stats: Stats,
@@ -251,6 +294,7 @@ pub fn run(
             max_docs: 0,
             max_bytes: 0,
         },
+        partition_by: file.output.partition_by.clone(),
     };
     let raw_bytes = Arc::new(AtomicU64::new(0));
     let source = FileBatches::new(
@@ -359,20 +403,26 @@ fn write_processed(
     };
     let current = sink.get_or_insert_with(|| FileSink {
         index: processed.file,
-        kept: ShardWriter::new(spec(layout.kept_dir())),
+        kept: std::collections::BTreeMap::new(),
         dropped: ShardWriter::new(spec(layout.dropped_dir())),
         errors: None,
         stats: work.empty_stats.clone(),
     });
     debug_assert_eq!(current.index, processed.file);
-    current
-        .kept
-        .write_lines(
-            &processed.kept.data,
-            &processed.kept.ends,
-            processed.kept.encoded.as_deref(),
-        )
-        .map_err(io_err(&layout.kept_dir()))?;
+    for (route, lines) in &processed.kept {
+        let dir = if route.is_empty() {
+            layout.kept_dir()
+        } else {
+            layout.kept_dir().join(route)
+        };
+        let writer = current
+            .kept
+            .entry(route.clone())
+            .or_insert_with(|| ShardWriter::new(spec(dir.clone())));
+        writer
+            .write_lines(&lines.data, &lines.ends, lines.encoded.as_deref())
+            .map_err(io_err(&dir))?;
+    }
     current
         .dropped
         .write_lines(
@@ -399,7 +449,9 @@ fn write_processed(
     this_run.merge(&processed.stats);
     if processed.last {
         let done = sink.take().expect("a sink is open");
-        done.kept.finish().map_err(io_err(&layout.kept_dir()))?;
+        for writer in done.kept.into_values() {
+            writer.finish().map_err(io_err(&layout.kept_dir()))?;
+        }
         done.dropped
             .finish()
             .map_err(io_err(&layout.dropped_dir()))?;
