@@ -8,14 +8,13 @@ For ../shared/data/web/{de,en}.jsonl.gz: thresh with one step (and with all four
 
     scripts/bench_filters.py [--shared ../shared] [--bin target/release/thresh] [--with-datatrove]
 """
-import argparse
 import os
 import re
 import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline
+from thresh_run import run_pipeline, script_args
 
 STEPS = ["gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"]
 
@@ -42,16 +41,11 @@ def datatrove_speed(shared, src, code):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    ap.add_argument("--with-datatrove", action="store_true")
-    args = ap.parse_args()
-    web = os.path.join(args.shared, "data", "web")
-    if not os.path.isdir(web):
-        print(f"skipped: {web} not found")
+    args = script_args(__doc__, os.path.join("data", "web"),
+                       lambda ap: ap.add_argument("--with-datatrove", action="store_true"))
+    if args is None:
         return 0
+    web = os.path.join(args.shared, "data", "web")
     print("| set | step | thresh docs/s | thresh MB/s | datatrove docs/s | ratio |")
     print("|---|---|---|---|---|---|")
     for lang, code in [("de", "deu"), ("en", "eng")]:

@@ -8,14 +8,13 @@ article text lost. Real pages: ../shared/data/web/{de,en,other}.jsonl.gz.
 
     scripts/footer_measure.py [--shared ../shared] [--bin target/release/thresh]
 """
-import argparse
 import gzip
 import json
 import os
 import sys
 import tempfile
 
-from thresh_run import run_pipeline, write_jsonl
+from thresh_run import run_pipeline, script_args, write_jsonl
 
 
 def run(binary, docs):
@@ -35,15 +34,10 @@ def report(name, docs, removed, show):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    args = ap.parse_args()
-    ext = os.path.join(args.shared, "data", "extraction")
-    if not os.path.isdir(ext):
-        print(f"skipped: {ext} not found")
+    args = script_args(__doc__, os.path.join("data", "extraction"))
+    if args is None:
         return 0
+    ext = os.path.join(args.shared, "data", "extraction")
     wcxb = [(d["id"], d["main_content"]) for d in map(json.loads, gzip.open(os.path.join(ext, "wcxb", "ground-truth.jsonl.gz"), "rt"))
             if d.get("main_content", "").strip()]
     sh = [(k, v["articleBody"]) for k, v in json.load(open(os.path.join(ext, "scrapinghub", "ground-truth.json"))).items()

@@ -9,14 +9,13 @@ pages; the script prints how many decisions agree.
 
     scripts/parity_badwords.py [--shared ../shared] [--bin target/release/thresh]
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline
+from thresh_run import run_pipeline, script_args
 
 DATATROVE = r'''
 import gzip, json, sys
@@ -34,16 +33,11 @@ json.dump(keep, open(out, "w"))
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    args = ap.parse_args()
-    web = os.path.join(args.shared, "data", "web")
-    if not os.path.isdir(web):
-        print(f"skipped: {web} not found")
+    args = script_args(__doc__, os.path.join("data", "web"))
+    if args is None:
         return 0
-    lists = os.path.join(here, "..", "crates", "thresh-text", "data", "c4_badwords")
+    web = os.path.join(args.shared, "data", "web")
+    lists = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "thresh-text", "data", "c4_badwords")
     print("| set | docs | datatrove drops | thresh drops | same decision |")
     print("|---|---|---|---|---|")
     for lang in ["en", "de"]:

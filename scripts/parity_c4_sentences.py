@@ -6,14 +6,13 @@ same reason, same rewritten text. datatrove runs in the peers' environment
 
     scripts/parity_c4_sentences.py [--shared ../shared] [--bin target/release/thresh]
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline
+from thresh_run import run_pipeline, script_args
 
 DATATROVE = r'''
 import gzip, json, sys
@@ -32,15 +31,10 @@ json.dump(res, open(out, "w"))
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    args = ap.parse_args()
-    web = os.path.join(args.shared, "data", "web")
-    if not os.path.isdir(web):
-        print(f"skipped: {web} not found")
+    args = script_args(__doc__, os.path.join("data", "web"))
+    if args is None:
         return 0
+    web = os.path.join(args.shared, "data", "web")
     peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
     print("| set | docs | same decision | same reason | same text (both kept) |")
     print("|---|---|---|---|---|")

@@ -16,7 +16,6 @@ language at a time (`lang` field; languages whose datatrove tokenizer is install
 peers' environment), and compares in the same way. --extraction does the same on the
 ground-truth main-content bodies of ../shared/data/extraction/wcxb (English).
 """
-import argparse
 import gzip
 import json
 import os
@@ -24,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline
+from thresh_run import run_pipeline, script_args
 
 # other.jsonl.gz languages → datatrove's codes (zh, ja, ko need tokenizers the peers lack).
 OTHER = {"es": "spa", "fr": "fra", "pt": "por", "ru": "rus", "it": "ita", "fi": "fin",
@@ -81,18 +80,14 @@ def compare(label, thresh_docs, decisions, worst):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    ap.add_argument("--run-datatrove", action="store_true")
-    ap.add_argument("--other", action="store_true")
-    ap.add_argument("--extraction", action="store_true")
-    args = ap.parse_args()
-    web = os.path.join(args.shared, "data", "web")
-    if not os.path.isdir(web):
-        print(f"skipped: {web} not found (../shared is needed for the parity evaluation)")
+    def options(ap):
+        for flag in ("--run-datatrove", "--other", "--extraction"):
+            ap.add_argument(flag, action="store_true")
+
+    args = script_args(__doc__, os.path.join("data", "web"), options)
+    if args is None:
         return 0
+    web = os.path.join(args.shared, "data", "web")
     rows, worst = [], []
     print("| set | docs | thresh docs/s (1 core, 4 filters) |")
     print("|---|---|---|")

@@ -7,12 +7,11 @@ thresholds, how many pages each would flag and which, so defaults are chosen fro
 
     scripts/stuffing_thresholds.py [--shared ../shared] [--bin target/release/thresh]
 """
-import argparse
 import os
 import sys
 import tempfile
 
-from thresh_run import run_pipeline
+from thresh_run import run_pipeline, script_args
 
 
 def signals(binary, paths):
@@ -24,15 +23,10 @@ def signals(binary, paths):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
-    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
-    args = ap.parse_args()
-    web = os.path.join(args.shared, "data", "web")
-    if not os.path.isdir(web):
-        print(f"skipped: {web} not found")
+    args = script_args(__doc__, os.path.join("data", "web"))
+    if args is None:
         return 0
+    web = os.path.join(args.shared, "data", "web")
     pages = signals(args.bin, [os.path.abspath(os.path.join(web, f"{s}.jsonl.gz")) for s in ("de", "en", "other")])
     fixture = signals(args.bin, [os.path.abspath(os.path.join(args.shared, "fixtures", "de-keyword-stuffed.jsonl"))])
     fx = fixture[0][1]

@@ -1,4 +1,5 @@
 """Shared by the evaluation scripts: run the thresh binary on a pipeline and read its output."""
+import argparse
 import glob
 import json
 import os
@@ -35,3 +36,20 @@ def write_jsonl(path, docs):
     with open(path, "w", encoding="utf-8") as f:
         for i, text in docs:
             f.write(json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n")
+
+
+def script_args(doc, need, extra=None):
+    """Parses --shared and --bin (and what `extra(parser)` adds) for an evaluation script; says
+    so and returns None when ../shared/`need` is absent."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--shared", default=os.path.join(here, "..", "..", "shared"))
+    ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "thresh"))
+    if extra:
+        extra(ap)
+    args = ap.parse_args()
+    path = os.path.join(args.shared, need)
+    if not os.path.isdir(path):
+        print(f"skipped: {path} not found (the evaluation needs ../shared)")
+        return None
+    return args
