@@ -369,6 +369,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Arbitrary bytes — broken UTF-8, truncated JSON, deep nesting — give a document or an
+        /// error message, never a panic; and what is written back parses as the same document.
+        #[test]
+        fn any_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = parse_record(&bytes, &FieldNames::default(), "f", Origin::default());
+        }
+
+        #[test]
+        fn written_documents_read_back_identically(text in "\\PC{0,40}", id in "[a-z0-9:/._-]{1,12}", meta in "[a-z]{0,6}") {
+            let line = serde_json::json!({"id": id, "text": text, "metadata": {"m": meta}}).to_string();
+            let doc = parse_record(line.as_bytes(), &FieldNames::default(), "f", Origin::default()).unwrap();
+            let mut out = Vec::new();
+            write_record(&mut out, &doc);
+            let again = parse_record(&out[..out.len() - 1], &FieldNames::default(), "f", Origin::default()).unwrap();
+            proptest::prop_assert_eq!(again.text, text);
+            proptest::prop_assert_eq!(again.id, id);
+            let (m1, m2) = (again.metadata.unwrap(), doc.metadata.unwrap());
+            proptest::prop_assert_eq!(m1.get(), m2.get());
+        }
+
         #[test]
         fn strings_are_escaped_exactly_like_serde_json(s in "[a-z \"\\\\\n\t\r\u{0}-\u{1f}\u{7f}é日\u{2028}]{0,40}") {
             let mut out = Vec::new();

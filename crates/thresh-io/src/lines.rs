@@ -310,6 +310,30 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Arbitrary bytes through any buffer size: no panic, and every item is a record or an
+        /// error with a line number inside the input.
+        #[test]
+        fn any_bytes_split_without_panicking(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), buf in 1usize..32, max in 1usize..64) {
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let mut split = RecordSplitter::new(BufReader::with_capacity(buf, Cursor::new(bytes)), max);
+            loop {
+                let batch = split.next_batch(0, 16, 3);
+                for item in &batch.items {
+                    let line = match item {
+                        Item::Record { line, range, .. } => {
+                            proptest::prop_assert!(range.len() <= max);
+                            *line
+                        }
+                        Item::Error { line, .. } => *line,
+                    };
+                    proptest::prop_assert!(line >= 1 && line <= lines);
+                }
+                if batch.last {
+                    break;
+                }
+            }
+        }
+
         #[test]
         fn every_nonblank_line_comes_back_once(lines in proptest::collection::vec("[a-z ]{0,12}", 0..40), buf in 1usize..16) {
             let input = lines.join("\n");
