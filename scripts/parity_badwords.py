@@ -11,11 +11,10 @@ pages; the script prints how many decisions agree.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline, script_args
+from thresh_run import run_datatrove, run_pipeline, script_args
 
 DATATROVE = r'''
 import gzip, json, sys
@@ -44,9 +43,7 @@ def main():
         src = os.path.abspath(os.path.join(web, f"{lang}.jsonl.gz"))
         with tempfile.TemporaryDirectory() as work:
             dt_out = os.path.join(work, "dt.json")
-            peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
-            subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", DATATROVE,
-                            os.path.abspath(lists), src, lang, dt_out], check=True)
+            run_datatrove(DATATROVE, os.path.abspath(lists), src, lang, dt_out)
             dt = json.load(open(dt_out))
             docs, _ = run_pipeline(args.bin, work, [src],
                                    f'[[step]]\ntype = "c4_badwords"\ndefault_language = "{lang}"\nmode = "annotate"\n')

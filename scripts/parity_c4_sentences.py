@@ -8,11 +8,10 @@ same reason, same rewritten text. datatrove runs in the peers' environment
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-from thresh_run import run_pipeline, script_args
+from thresh_run import run_datatrove, run_pipeline, script_args
 
 DATATROVE = r'''
 import gzip, json, sys
@@ -35,14 +34,13 @@ def main():
     if args is None:
         return 0
     web = os.path.join(args.shared, "data", "web")
-    peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
     print("| set | docs | same decision | same reason | same text (both kept) |")
     print("|---|---|---|---|---|")
     for lang, code in [("de", "deu"), ("en", "eng")]:
         src = os.path.abspath(os.path.join(web, f"{lang}.jsonl.gz"))
         with tempfile.TemporaryDirectory() as work:
             dt_out = os.path.join(work, "dt.json")
-            subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", DATATROVE, src, code, dt_out], check=True)
+            run_datatrove(DATATROVE, src, code, dt_out)
             dt = json.load(open(dt_out))
             steps = f'[[step]]\ntype = "c4_quality"\nmode = "annotate"\nlanguage = "{lang}"\nsplit_paragraph = false\n'
             docs, _ = run_pipeline(args.bin, work, [src], steps)

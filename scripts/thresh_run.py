@@ -53,3 +53,10 @@ def script_args(doc, need, extra=None):
         print(f"skipped: {path} not found (the evaluation needs ../shared)")
         return None
     return args
+
+
+def run_datatrove(code, *args):
+    """Runs Python `code` with `args` in the peers' datatrove environment
+    (../shared/peers/install.sh; `THRESH_PEERS` overrides its location)."""
+    peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
+    subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", code, *args], check=True)

@@ -28,6 +28,17 @@ pub struct StepStats {
     pub reasons: BTreeMap<String, u64>,
 }
 
+impl StepStats {
+    /// Empty figures for the step `name` of type `ty`.
+    pub fn named(name: &str, ty: &str) -> Self {
+        StepStats {
+            name: name.to_owned(),
+            ty: ty.to_owned(),
+            ..StepStats::default()
+        }
+    }
+}
+
 /// Document accounting: `read = kept + dropped + errored`, always.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
@@ -56,11 +67,7 @@ impl Stats {
             steps: pipeline
                 .steps()
                 .iter()
-                .map(|s| StepStats {
-                    name: s.name.clone(),
-                    ty: s.ty.clone(),
-                    ..StepStats::default()
-                })
+                .map(|s| StepStats::named(&s.name, &s.ty))
                 .collect(),
             ..Stats::default()
         }
@@ -91,11 +98,7 @@ impl Stats {
             self.steps = other
                 .steps
                 .iter()
-                .map(|s| StepStats {
-                    name: s.name.clone(),
-                    ty: s.ty.clone(),
-                    ..StepStats::default()
-                })
+                .map(|s| StepStats::named(&s.name, &s.ty))
                 .collect();
         }
         for (mine, theirs) in self.steps.iter_mut().zip(&other.steps) {

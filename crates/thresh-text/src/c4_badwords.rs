@@ -6,12 +6,14 @@
 //! removed from every list, and the lowercased text is searched for a listed word flanked by
 //! non-word characters (anywhere, for Japanese, Thai and Chinese).
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Mutex, OnceLock};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
+
+use crate::hash::fnv1a;
 
 /// Parameters of `c4_badwords`, named and defaulted as datatrove's.
 #[derive(Clone, Debug, Deserialize)]
@@ -80,29 +82,23 @@ const ALLOWLIST: [&str; 4] = ["sm", "グロ", "女の子", "性"];
 
 /// The compiled pattern of a language's list, built on first use.
 fn pattern(lang: &str) -> Option<&'static Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, &'static Regex>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().expect("bad-words cache lock");
-    if let Some(re) = cache.get(lang) {
-        return Some(re);
-    }
-    let (_, list) = LISTS.iter().find(|(l, _)| *l == lang)?;
-    let words: BTreeSet<&str> = list
-        .lines()
-        .map(str::trim)
-        .filter(|w| !ALLOWLIST.contains(w))
-        .collect();
-    let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
-    let source = if matches!(lang, "ja" | "th" | "zh") {
-        alternatives.join("|")
-    } else {
-        format!(r"(?:\W|^)({})(?:\W|$)", alternatives.join("|"))
-    };
-    let re: &'static Regex = Box::leak(Box::new(
-        Regex::new(&source).expect("bundled bad-words list compiles"),
-    ));
-    cache.insert(lang.to_owned(), re);
-    Some(re)
+    static PATTERNS: [OnceLock<Regex>; LISTS.len()] = [const { OnceLock::new() }; LISTS.len()];
+    let i = LISTS.iter().position(|(l, _)| *l == lang)?;
+    Some(PATTERNS[i].get_or_init(|| {
+        let words: BTreeSet<&str> = LISTS[i]
+            .1
+            .lines()
+            .map(str::trim)
+            .filter(|w| !ALLOWLIST.contains(w))
+            .collect();
+        let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+        let source = if matches!(lang, "ja" | "th" | "zh") {
+            alternatives.join("|")
+        } else {
+            format!(r"(?:\W|^)({})(?:\W|$)", alternatives.join("|"))
+        };
+        Regex::new(&source).expect("bundled bad-words list compiles")
+    }))
 }
 
 /// The `c4_badwords` step.
@@ -121,10 +117,7 @@ impl C4BadWords {
         if self.params.keep_fraction <= 0.0 {
             return false;
         }
-        let mut h: u64 = self.params.seed.unwrap_or(0) ^ 0xcbf2_9ce4_8422_2325;
-        for b in id.bytes() {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
+        let h = fnv1a(id.bytes(), self.params.seed.unwrap_or(0));
         let draw = (h >> 11) as f64 / (1u64 << 53) as f64;
         draw < self.params.keep_fraction
     }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::checks::Checks;
-use crate::duplicates::step_language;
+use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
 

@@ -17,12 +17,6 @@ pub fn find_duplicates<'a>(items: impl IntoIterator<Item = &'a str>) -> (usize, 
     (repeats, chars)
 }
 
-/// The language a quality step works in: the configured one, else the document's
-/// `thresh.lang`, else English (datatrove's default).
-pub fn step_language<'a>(configured: Option<&'a str>, doc: &'a thresh_core::Document) -> &'a str {
-    configured.or_else(|| doc.lang()).unwrap_or("en")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

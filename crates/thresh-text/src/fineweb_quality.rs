@@ -10,8 +10,9 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
-use crate::duplicates::{find_duplicates, step_language};
+use crate::duplicates::find_duplicates;
 use crate::fineweb2::{self, Preset};
+use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -77,7 +78,7 @@ impl FineWebQuality {
         }
     }
 
-    fn run_checks(p: &FineWebQualityParams, doc: &Document, checks: &mut Checks) {
+    fn run_checks(p: &FineWebQualityParams, language: &str, doc: &Document, checks: &mut Checks) {
         let text = doc.text.as_str();
         let lines: Vec<&str> = text
             .split('\n')
@@ -112,7 +113,7 @@ impl FineWebQuality {
         ) {
             return;
         }
-        let words = Segmenter::for_language(step_language(p.language.as_deref(), doc)).words(text);
+        let words = Segmenter::for_language(language).words(text);
         checks.check(
             "list_ratio",
             pystr::count(text, "\n") as f64 / words.len() as f64,
@@ -134,7 +135,12 @@ impl Step for FineWebQuality {
                 ..self.params.clone()
             }
         });
-        Self::run_checks(preset.as_ref().unwrap_or(&self.params), doc, &mut checks);
+        Self::run_checks(
+            preset.as_ref().unwrap_or(&self.params),
+            language,
+            doc,
+            &mut checks,
+        );
         checks.finish(doc, cx)
     }
 }

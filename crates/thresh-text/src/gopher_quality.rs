@@ -12,8 +12,8 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::{contains, PUNCTUATION_SET};
 use crate::checks::Checks;
-use crate::duplicates::step_language;
 use crate::fineweb2::{self, Preset};
+use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -86,24 +86,24 @@ impl GopherQuality {
     fn run_checks(
         p: &GopherQualityParams,
         stop_words: &[String],
+        language: &str,
         doc: &Document,
         checks: &mut Checks,
     ) {
         let text = doc.text.as_str();
-        let words = Segmenter::for_language(step_language(p.language.as_deref(), doc)).words(text);
+        let words = Segmenter::for_language(language).words(text);
         let n = words.len() as f64;
-        let non_symbol: Vec<&str> = words
+        // Non-symbol words (a character outside PUNCTUATION_SET): their number and total length.
+        let (count, total_len) = words
             .iter()
-            .copied()
             .filter(|w| w.chars().any(|c| !contains(PUNCTUATION_SET, c)))
-            .collect();
-        let count = non_symbol.len() as f64;
+            .fold((0.0, 0usize), |(n, len), w| (n + 1.0, len + pystr::len(w)));
         if checks.check_min("gopher_short_doc", count, p.min_doc_words as f64)
             || checks.check("gopher_long_doc", count, p.max_doc_words as f64)
         {
             return;
         }
-        let mean = non_symbol.iter().map(|w| pystr::len(w)).sum::<usize>() as f64 / count;
+        let mean = total_len as f64 / count;
         if checks.check_min("gopher_below_avg_threshold", mean, p.min_avg_word_length)
             || checks.check("gopher_above_avg_threshold", mean, p.max_avg_word_length)
         {
@@ -188,9 +188,9 @@ impl Step for GopherQuality {
                     min_stop_words: 2,
                     ..self.params.clone()
                 };
-                Self::run_checks(&p, &distinct(&fw.stopwords), doc, &mut checks);
+                Self::run_checks(&p, &distinct(&fw.stopwords), language, doc, &mut checks);
             }
-            None => Self::run_checks(&self.params, &self.stop_words, doc, &mut checks),
+            None => Self::run_checks(&self.params, &self.stop_words, language, doc, &mut checks),
         }
         checks.finish(doc, cx)
     }

@@ -13,8 +13,10 @@ use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::checks::Checks;
-use crate::duplicates::{find_duplicates, step_language};
+use crate::duplicates::find_duplicates;
 use crate::fineweb2::{self, Preset};
+use crate::hash::{combine, fnv1a};
+use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
 
@@ -101,22 +103,6 @@ fn split_newline_runs(s: &str, min: usize) -> Vec<&str> {
     parts
 }
 
-/// A 64-bit hash per word, so that n-gram hashes are combinations of word hashes.
-fn word_hash(word: &str) -> u64 {
-    // FNV-1a: short words, no setup cost.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-fn gram_hash(hashes: &[u64]) -> u64 {
-    hashes.iter().fold(0x9e37_79b9_7f4a_7c15u64, |acc, &h| {
-        (acc.rotate_left(23) ^ h).wrapping_mul(0xff51_afd7_ed55_8ccd)
-    })
-}
-
 /// The most frequent n-gram's total length in code points (joined with spaces) times its
 /// count, with ties going to the n-gram seen first, as `Counter.most_common(1)` does.
 fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
@@ -126,10 +112,7 @@ fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
     // hash → (count, first position)
     let mut counts: HashMap<u64, (usize, usize)> = HashMap::with_capacity(hashes.len());
     for i in 0..=hashes.len() - n {
-        counts
-            .entry(gram_hash(&hashes[i..i + n]))
-            .or_insert((0, i))
-            .0 += 1;
+        counts.entry(combine(&hashes[i..i + n])).or_insert((0, i)).0 += 1;
     }
     let (count, first) = counts
         .values()
@@ -149,7 +132,7 @@ fn repeated_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> usize {
     let mut repeated = 0;
     let mut i = 0;
     while i + n <= hashes.len() {
-        if seen.insert(gram_hash(&hashes[i..i + n])) {
+        if seen.insert(combine(&hashes[i..i + n])) {
             i += 1;
         } else {
             repeated += lens[i..i + n].iter().sum::<usize>();
@@ -177,13 +160,18 @@ impl Step for GopherRepetition {
                 ..self.params.clone()
             }
         });
-        Self::run_checks(preset.as_ref().unwrap_or(&self.params), doc, &mut checks);
+        Self::run_checks(
+            preset.as_ref().unwrap_or(&self.params),
+            language,
+            doc,
+            &mut checks,
+        );
         checks.finish(doc, cx)
     }
 }
 
 impl GopherRepetition {
-    fn run_checks(p: &GopherRepetitionParams, doc: &Document, checks: &mut Checks) {
+    fn run_checks(p: &GopherRepetitionParams, language: &str, doc: &Document, checks: &mut Checks) {
         let text = doc.text.as_str();
         let total = pystr::len(text) as f64;
         let paragraphs = split_newline_runs(pystr::strip(text), 2);
@@ -212,9 +200,9 @@ impl GopherRepetition {
         ) {
             return;
         }
-        let segmenter = Segmenter::for_language(step_language(p.language.as_deref(), doc));
+        let segmenter = Segmenter::for_language(language);
         let words = segmenter.words(text);
-        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
         let lens: Vec<usize> = words.iter().map(|w| pystr::len(w)).collect();
         for &(n, limit) in &p.top_n_grams {
             if let Some(chars) = top_gram_chars(&hashes, &lens, n) {
@@ -252,7 +240,7 @@ mod tests {
     fn top_gram_ties_go_to_the_first_seen() {
         // Words a b c a b: 2-grams "a b" ×2 (first at 0), "b c", "c a". 3 chars × 2 = 6.
         let words = ["a", "b", "c", "a", "b"];
-        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
         assert_eq!(top_gram_chars(&hashes, &[1; 5], 2), Some(6));
         // All 3-grams once: the first, "a b c" (5 chars), wins the tie.
         assert_eq!(top_gram_chars(&hashes, &[1; 5], 3), Some(5));
@@ -264,7 +252,7 @@ mod tests {
         // x y x y x y with n = 2: "xy" new at 0, "yx" new at 1, "xy" repeat at 2 (+2, jump to 4),
         // "xy" repeat at 4 (+2) → 4 characters.
         let words = ["x", "y", "x", "y", "x", "y"];
-        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
         assert_eq!(repeated_gram_chars(&hashes, &[1; 6], 2), 4);
     }
 }

@@ -41,6 +41,8 @@ pub mod fineweb_quality;
 pub mod footer_lines;
 pub mod gopher_quality;
 pub mod gopher_repetition;
+pub mod hash;
+pub mod language;
 pub mod length;
 pub mod line_filter;
 pub mod metadata_language;

@@ -21,6 +21,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
+use crate::hash::{combine, fnv1a};
 
 /// Parameters of `stuffing`. A zero disables a check.
 #[derive(Clone, Debug, Deserialize)]
@@ -119,11 +120,7 @@ fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
         }
         let keys: Vec<u64> = words.iter().map(|w| word_key(w)).collect();
         for start in 0..keys.len().saturating_sub(n - 1) {
-            let h = keys[start..start + n]
-                .iter()
-                .fold(0x9e37_79b9_7f4a_7c15u64, |acc, &k| {
-                    (acc.rotate_left(23) ^ k).wrapping_mul(0xff51_afd7_ed55_8ccd)
-                });
+            let h = combine(&keys[start..start + n]);
             let entry = grams.entry(h).or_insert((0, usize::MAX, (li, start)));
             if entry.1 != li {
                 entry.0 += 1;
@@ -139,15 +136,11 @@ fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
 
 /// A word's comparison hash: lowercase letters and digits only.
 fn word_key(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for c in word
+    let chars = word
         .chars()
         .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-    {
-        h = (h ^ c as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+        .flat_map(char::to_lowercase);
+    fnv1a(chars.flat_map(|c| (c as u32).to_le_bytes()), 0)
 }
 
 /// The comparison key of a sentence: lowercase words joined by single spaces, without

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
-use thresh_io::atomic::{temp_path, write_atomic};
+use thresh_io::atomic::{remove_if_exists, temp_path, write_atomic};
 use thresh_io::shards::remove_shards;
 
 /// What to do with an output directory that already holds a run.
@@ -137,10 +137,7 @@ impl Layout {
             }
         }
         for file in [self.stats_path(), self.errors_path()] {
-            match fs::remove_file(&file) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
+            remove_if_exists(&file)?;
         }
         Ok(())
     }
@@ -163,10 +160,7 @@ impl Layout {
             errors,
             temp_path(&self.done_path(index)),
         ] {
-            match fs::remove_file(&path) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
-            }
+            remove_if_exists(&path)?;
         }
         Ok(())
     }
