@@ -35,5 +35,6 @@ use thresh_core::StepRegistry;
 pub fn registry() -> StepRegistry {
     let mut registry = StepRegistry::new();
     thresh_text::register(&mut registry);
+    thresh_langid::register(&mut registry);
     registry
 }

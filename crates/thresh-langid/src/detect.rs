@@ -1,0 +1,413 @@
+//! Language identification of one text.
+//!
+//! 1. A bounded sample: the whole text up to [`SAMPLE_BYTES`], else four evenly spaced windows
+//!    of a quarter of that each, so a 1 MB page costs what a 4 KB one does and every part of
+//!    it is represented.
+//! 2. The sample's words (letters only, lower-cased) and the script of each. The dominant
+//!    script decides alone when a single supported language uses it (Greek, Hangul, Thai, …);
+//!    a script no supported language uses gives `und`.
+//! 3. Otherwise every chunk of about [`CHUNK_LETTERS`] letters is scored by each candidate
+//!    language's character 5-gram model with stupid backoff (Brants et al. 2007, factor 0.4):
+//!    Σ ln P(cᵢ | cᵢ₋₄…cᵢ₋₁) within words. The chunk's posterior is the softmax of those
+//!    log-likelihoods; the document's is their letter-weighted mean, times the share of the
+//!    sample's letters in the dominant script. A mixed document therefore reports its dominant
+//!    language, with a score near that language's share.
+
+use std::cell::RefCell;
+
+use crate::languages::{Language, LANGUAGES};
+use crate::model::{extend, Hit, Model, Probe, EMPTY, MAX_ORDER};
+use crate::script::{Script, SCRIPT_COUNT};
+
+/// At most this many bytes of a text are read.
+pub const SAMPLE_BYTES: usize = 4096;
+/// Letters per scoring chunk.
+pub const CHUNK_LETTERS: usize = 256;
+/// Stage 1 cost of a trigram a language does not have (tenths of a nat).
+const STAGE1_MISS: u32 = 100;
+/// Stage 2 scores at least this many of stage 1's best languages…
+const MIN_CANDIDATES: usize = 3;
+/// …and at most this many, those within `CANDIDATE_MARGIN` of the best.
+const MAX_CANDIDATES: usize = 8;
+const CANDIDATE_MARGIN: u32 = 300;
+/// Stage 1 reads at most this many letters of a chunk.
+const SHORTLIST_LETTERS: usize = 128;
+/// Cost of backing off one order, in tenths of a nat: −ln 0.4.
+const BACKOFF: u32 = 9;
+
+/// The result for one text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    /// The dominant language, `None` when undetermined (`und`).
+    pub language: Option<&'static Language>,
+    /// Confidence in [0, 1].
+    pub score: f64,
+    /// The dominant script of the text's letters, `None` when it has no letters.
+    pub script: Option<Script>,
+    /// The best languages with their scores, best first (the top one included).
+    pub ranked: Vec<(&'static Language, f64)>,
+}
+
+impl Detection {
+    /// thresh's code of the language (ISO 639-1), `und` when undetermined.
+    pub fn code(&self) -> &'static str {
+        self.language.map_or("und", |l| l.code)
+    }
+
+    fn undetermined(script: Option<Script>) -> Detection {
+        Detection {
+            language: None,
+            score: 0.0,
+            script,
+            ranked: Vec::new(),
+        }
+    }
+}
+
+/// Identifies the language of `text`, keeping the `top_k` best alternatives.
+pub fn detect(text: &str, top_k: usize) -> Detection {
+    SAMPLE.with(|cell| {
+        let mut sample = cell.borrow_mut();
+        sample.fill(text);
+        sample.identify(Model::get(), top_k.max(1))
+    })
+}
+
+thread_local! {
+    static SAMPLE: RefCell<Sample> = RefCell::new(Sample::default());
+}
+
+/// The words of a text's sample: lower-cased letters, word boundaries and scripts.
+#[derive(Default)]
+struct Sample {
+    letters: Vec<char>,
+    /// `(start, end, script)` of each word in `letters`.
+    words: Vec<(usize, usize, Script)>,
+    word_start: usize,
+    counts: [usize; SCRIPT_COUNT],
+    /// Per group member, letter-weighted posterior mass over the chunks.
+    mass: Vec<f64>,
+    /// The current chunk's n-gram lookups, per letter: (orders available, hit per order).
+    hits: Vec<Row>,
+    /// The same before reading the table.
+    probes: Vec<(u8, [Option<Probe>; MAX_ORDER])>,
+}
+
+impl Sample {
+    fn fill(&mut self, text: &str) {
+        self.letters.clear();
+        self.words.clear();
+        self.word_start = 0;
+        self.counts = [0; SCRIPT_COUNT];
+        if text.len() <= SAMPLE_BYTES {
+            self.add(text);
+            return;
+        }
+        let width = SAMPLE_BYTES / 4;
+        for k in 0..4 {
+            let mut start = k * (text.len() - width) / 3;
+            while !text.is_char_boundary(start) {
+                start += 1;
+            }
+            let mut end = (start + width).min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let mut window = &text[start..end];
+            // Start and end at word boundaries where the window has any.
+            if k > 0 {
+                if let Some(i) = window.find(char::is_whitespace) {
+                    window = &window[i..];
+                }
+            }
+            if k < 3 {
+                if let Some(i) = window.rfind(char::is_whitespace) {
+                    window = &window[..i];
+                }
+            }
+            self.add(window);
+        }
+    }
+
+    #[inline(never)]
+    fn add(&mut self, text: &str) {
+        let mut current: Option<Script> = None;
+        for c in text.chars() {
+            let script = Script::of(c);
+            // Han and kana characters are words of their own, as in the training data.
+            if script != current || matches!(script, Some(Script::Han | Script::Japanese)) {
+                self.end_word(current);
+                current = script;
+            }
+            if let Some(script) = script {
+                self.counts[script.index()] += 1;
+                if c.is_ascii() {
+                    self.letters.push(c.to_ascii_lowercase());
+                } else {
+                    // Lower-casing can add a combining mark (Turkish İ → i + U+0307): drop it.
+                    self.letters
+                        .extend(c.to_lowercase().filter(|&l| Script::of(l).is_some()));
+                }
+            }
+        }
+        self.end_word(current);
+    }
+
+    fn end_word(&mut self, script: Option<Script>) {
+        if let Some(script) = script {
+            if self.letters.len() > self.word_start {
+                self.words
+                    .push((self.word_start, self.letters.len(), script));
+            }
+        }
+        self.word_start = self.letters.len();
+    }
+
+    fn identify(&mut self, model: &Model, top_k: usize) -> Detection {
+        let total: usize = self.counts.iter().sum();
+        if total == 0 {
+            return Detection::undetermined(None);
+        }
+        // Han and kana together are one writing system: Japanese when kana make up a tenth.
+        let kana = self.counts[Script::Japanese.index()];
+        let cjk = self.counts[Script::Han.index()] + kana;
+        let cjk_script = if kana * 10 >= cjk {
+            Script::Japanese
+        } else {
+            Script::Han
+        };
+        let (script, in_script) = SCRIPTS
+            .iter()
+            .filter(|s| !matches!(s, Script::Han | Script::Japanese))
+            .map(|&s| (s, self.counts[s.index()]))
+            .chain([(cjk_script, cjk)])
+            .max_by_key(|&(_, n)| n)
+            .expect("scripts");
+        let share = in_script as f64 / total as f64;
+        if let Some(group) = model.groups.iter().position(|g| g.script == script) {
+            return self.score_chunks(model, group, share, top_k);
+        }
+        match LANGUAGES
+            .iter()
+            .position(|l| l.script == script)
+            .filter(|&l| model.present[l])
+        {
+            Some(l) => Detection {
+                language: Some(&LANGUAGES[l]),
+                score: share,
+                script: Some(script),
+                ranked: vec![(&LANGUAGES[l], share)],
+            },
+            None => Detection::undetermined(Some(script)),
+        }
+    }
+
+    fn score_chunks(&mut self, model: &Model, g: usize, share: f64, top_k: usize) -> Detection {
+        let group = &model.groups[g];
+        self.mass.clear();
+        self.mass.resize(group.members.len(), 0.0);
+        let mut first = 0;
+        while first < self.words.len() {
+            // The next chunk: words of the group's script up to CHUNK_LETTERS letters.
+            let mut last = first;
+            let mut letters = 0;
+            while last < self.words.len() && letters < CHUNK_LETTERS {
+                let (start, end, s) = self.words[last];
+                if s == group.script {
+                    letters += end - start;
+                }
+                last += 1;
+            }
+            if letters > 0 {
+                self.score_chunk(model, g, first, last, letters);
+            }
+            first = last;
+        }
+        let total_mass: f64 = self.mass.iter().sum();
+        if total_mass <= 0.0 {
+            return Detection::undetermined(Some(group.script));
+        }
+        let mut ranked: Vec<(&'static Language, f64)> = group
+            .members
+            .iter()
+            .zip(&self.mass)
+            .filter(|(_, &m)| m > 0.0)
+            .map(|(&l, &m)| (&LANGUAGES[l], share * m / total_mass))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.code.cmp(b.0.code)));
+        ranked.truncate(top_k);
+        Detection {
+            language: Some(ranked[0].0),
+            score: ranked[0].1,
+            script: Some(group.script),
+            ranked,
+        }
+    }
+
+    /// Adds the posterior of the words `first..last` (those of the group's script, `letters`
+    /// letters) to `mass`, weighted by their letters.
+    fn score_chunk(&mut self, model: &Model, g: usize, first: usize, last: usize, letters: usize) {
+        let group = &model.groups[g];
+        let words = &self.words[first..last];
+        look_up(
+            model,
+            g,
+            &self.letters,
+            words,
+            &mut self.probes,
+            &mut self.hits,
+        );
+        let candidates = shortlist(model, group.members.len(), &self.hits);
+        let costs = backoff_costs(model, &group.unseen, &self.hits, candidates);
+        let members_of = |mask: u64| (0..64).filter(move |m| mask & (1 << m) != 0);
+        let best = members_of(candidates).map(|m| costs[m]).min().unwrap_or(0);
+        let weight = |m: usize| (-((costs[m] - best) as f64) / 10.0).exp();
+        let sum: f64 = members_of(candidates).map(weight).sum();
+        for m in members_of(candidates) {
+            self.mass[m] += letters as f64 * weight(m) / sum;
+        }
+    }
+}
+
+/// One row per letter of the group's script: the orders available there and what the model
+/// has for the n-gram of each order ending at that letter.
+type Row = (u8, [Option<Hit>; MAX_ORDER]);
+
+/// Looks up every n-gram of `words` in group `g`'s table: first all addresses, prefetched, then
+/// the reads, so that the cache misses overlap.
+#[inline(never)]
+fn look_up(
+    model: &Model,
+    g: usize,
+    letters: &[char],
+    words: &[(usize, usize, Script)],
+    probes: &mut Vec<(u8, [Option<Probe>; MAX_ORDER])>,
+    hits: &mut Vec<Row>,
+) {
+    probes.clear();
+    positions_of(letters, words, model.groups[g].script, |hashes| {
+        let mut row = [None; MAX_ORDER];
+        for (n, &hash) in hashes.iter().enumerate() {
+            let probe = model.locate(g, hash);
+            model.prefetch(probe);
+            row[n] = Some(probe);
+        }
+        probes.push((hashes.len() as u8, row));
+    });
+    hits.clear();
+    hits.extend(
+        probes
+            .iter()
+            .map(|(top, row)| (*top, row.map(|p| p.and_then(|p| model.probe(p))))),
+    );
+}
+
+/// Stage 1: ranks all `members` by their trigram costs and returns the few worth scoring in
+/// full, as a member mask.
+#[inline(never)]
+fn shortlist(model: &Model, members: usize, hits: &[Row]) -> u64 {
+    let all = if members == 64 {
+        u64::MAX
+    } else {
+        (1u64 << members) - 1
+    };
+    if members <= MAX_CANDIDATES {
+        return all;
+    }
+    let hits = &hits[..hits.len().min(SHORTLIST_LETTERS)];
+    let mut found = [0u32; 64];
+    let mut count = [0u32; 64];
+    for (top, row) in hits {
+        if let Some(hit) = row[(*top as usize).min(3) - 1] {
+            model.for_each(hit, all, |m, cost| {
+                found[m] += cost;
+                count[m] += 1;
+            });
+        }
+    }
+    let positions = hits.len() as u32;
+    let mut ranking: Vec<(u32, usize)> = (0..members)
+        .map(|m| (found[m] + (positions - count[m]) * STAGE1_MISS, m))
+        .collect();
+    ranking.sort_unstable();
+    let best = ranking[0].0;
+    let mut candidates = 0u64;
+    for (k, &(cost, m)) in ranking.iter().enumerate() {
+        if k >= MAX_CANDIDATES || (k >= MIN_CANDIDATES && cost > best + CANDIDATE_MARGIN) {
+            break;
+        }
+        candidates |= 1 << m;
+    }
+    candidates
+}
+
+/// Stage 2: each candidate's cost (−log-likelihood, tenths of a nat) under its 5-gram model
+/// with stupid backoff; a character never seen costs the member's `unseen`.
+#[inline(never)]
+fn backoff_costs(model: &Model, unseen: &[u32], hits: &[Row], candidates: u64) -> [u32; 64] {
+    let mut costs = [0u32; 64];
+    for (top, row) in hits {
+        let top = *top as usize;
+        let mut remaining = candidates;
+        for order in (1..=top).rev() {
+            if remaining == 0 {
+                break;
+            }
+            if let Some(hit) = row[order - 1] {
+                let backoff = (top - order) as u32 * BACKOFF;
+                model.for_each(hit, remaining, |m, cost| costs[m] += cost + backoff);
+                remaining &= !hit.mask;
+            }
+        }
+        while remaining != 0 {
+            let m = remaining.trailing_zeros() as usize;
+            costs[m] += unseen[m] + (top - 1) as u32 * BACKOFF;
+            remaining &= remaining - 1;
+        }
+    }
+    costs
+}
+
+/// Calls `f(hashes)` at every letter of the `script` words, `hashes[n - 1]` being the hash of
+/// the n-gram ending at that letter (up to [`MAX_ORDER`], fewer near the start of a word).
+fn positions_of(
+    letters: &[char],
+    words: &[(usize, usize, Script)],
+    script: Script,
+    mut f: impl FnMut(&[u64]),
+) {
+    for &(start, end, s) in words {
+        if s != script {
+            continue;
+        }
+        let mut hashes = [EMPTY; MAX_ORDER];
+        for (i, &c) in letters[start..end].iter().enumerate() {
+            for n in (1..MAX_ORDER).rev() {
+                hashes[n] = extend(hashes[n - 1], c);
+            }
+            hashes[0] = extend(EMPTY, c);
+            f(&hashes[..(i + 1).min(MAX_ORDER)]);
+        }
+    }
+}
+
+const SCRIPTS: [Script; SCRIPT_COUNT] = [
+    Script::Latin,
+    Script::Cyrillic,
+    Script::Greek,
+    Script::Arabic,
+    Script::Hebrew,
+    Script::Armenian,
+    Script::Georgian,
+    Script::Devanagari,
+    Script::Bengali,
+    Script::Gurmukhi,
+    Script::Gujarati,
+    Script::Tamil,
+    Script::Telugu,
+    Script::Thai,
+    Script::Hangul,
+    Script::Japanese,
+    Script::Han,
+    Script::Other,
+];

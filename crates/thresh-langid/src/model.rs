@@ -1,0 +1,343 @@
+//! The embedded character n-gram model: for each language, ln P(char | up to four preceding
+//! letters of the same word), built by `tools/langid-train` from lingua's published models
+//! (see `data/README.md`).
+//!
+//! Languages whose script no other supported language uses (Greek, Thai, …) are decided by
+//! script and have no table here. The others form one group per script (at most 64
+//! languages). In memory the model is one open-addressing hash table over n-grams; an entry
+//! holds a bit mask of the group's languages that have the n-gram and the offset of their
+//! costs (−ln P quantised to 0.1 nat), so one probe serves every language of the group.
+
+use std::sync::OnceLock;
+
+use crate::languages::{self, LANGUAGES};
+use crate::script::Script;
+
+/// The compressed model.
+const MODEL: &[u8] = include_bytes!("../data/model.bin.zst");
+
+/// Longest n-gram in the model.
+pub const MAX_ORDER: usize = 5;
+
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Hash of an n-gram extended by one character: `extend(gram_hash(ab), c) == gram_hash(abc)`.
+#[inline]
+pub fn extend(hash: u64, c: char) -> u64 {
+    (hash ^ c as u64)
+        .wrapping_mul(0x0100_0000_01b3)
+        .rotate_left(23)
+}
+
+/// Hash of the characters of an n-gram.
+pub fn gram_hash(chars: &[char]) -> u64 {
+    chars.iter().fold(SEED, |h, &c| extend(h, c))
+}
+
+/// Hash of the empty n-gram, the start of [`extend`] chains.
+pub const EMPTY: u64 = SEED;
+
+/// The table key of an n-gram within a group.
+#[inline]
+fn group_key(group: usize, hash: u64) -> u64 {
+    hash.wrapping_add((group as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+#[derive(Clone, Copy, Default)]
+struct Entry {
+    fingerprint: u32,
+    offset: u32,
+    mask: u64,
+}
+
+/// Languages written in one script, scored against each other.
+pub struct Group {
+    /// The script.
+    pub script: Script,
+    /// Index in [`LANGUAGES`] of each member, by bit position in the masks.
+    pub members: Vec<usize>,
+    /// Per member, the cost of a character its model never saw (tenths of a nat): its rarest
+    /// character's cost plus ln 2, as if seen half as often.
+    pub unseen: Vec<u32>,
+}
+
+/// A located n-gram: its home slot and fingerprint.
+#[derive(Clone, Copy)]
+pub struct Probe {
+    slot: usize,
+    fingerprint: u32,
+}
+
+/// What the model knows about one n-gram.
+#[derive(Clone, Copy)]
+pub struct Hit {
+    /// Members of the group that have the n-gram (bit = member index).
+    pub mask: u64,
+    offset: u32,
+}
+
+/// The loaded model.
+pub struct Model {
+    slots: usize,
+    entries: Vec<Entry>,
+    costs: Vec<u8>,
+    /// One group per script shared by several languages.
+    pub groups: Vec<Group>,
+    /// Per language, true when the model knows it (by script or by n-grams).
+    pub present: Vec<bool>,
+}
+
+impl Model {
+    /// The model, decoded on first use (≈0.3 s) and shared by every thread.
+    pub fn get() -> &'static Model {
+        static CELL: OnceLock<Model> = OnceLock::new();
+        CELL.get_or_init(|| Model::decode(MODEL).expect("the embedded language model is valid"))
+    }
+
+    /// Decodes a model file written by `tools/langid-train`.
+    pub fn decode(compressed: &[u8]) -> Result<Model, String> {
+        let raw = zstd::decode_all(compressed).map_err(|e| format!("model: {e}"))?;
+        let mut r = Reader { data: &raw, pos: 0 };
+        if r.take(7)? != b"THLID1\n" {
+            return Err("model: bad magic".into());
+        }
+        let count = r.byte()? as usize;
+        let mut present = vec![false; LANGUAGES.len()];
+        let mut groups: Vec<Group> = Vec::new();
+        // (n-gram hash, group, member, cost) of every n-gram of a grouped language.
+        let mut grams: Vec<(u64, u8, u8, u8)> = Vec::new();
+        for _ in 0..count {
+            let len = r.byte()? as usize;
+            let code = std::str::from_utf8(r.take(len)?).map_err(|_| "model: bad code")?;
+            let lang =
+                languages::find(code).ok_or_else(|| format!("model: unknown language {code}"))?;
+            present[lang] = true;
+            let script = LANGUAGES[lang].script;
+            let shared = LANGUAGES.iter().filter(|l| l.script == script).count() > 1;
+            let entries = r.u32()? as usize;
+            if !shared {
+                for _ in 0..entries {
+                    r.byte()?;
+                    let len = r.byte()? as usize;
+                    r.take(len)?;
+                }
+                continue;
+            }
+            let g = match groups.iter().position(|g| g.script == script) {
+                Some(g) => g,
+                None => {
+                    groups.push(Group {
+                        script,
+                        members: Vec::new(),
+                        unseen: Vec::new(),
+                    });
+                    groups.len() - 1
+                }
+            };
+            let group = &mut groups[g];
+            if group.members.len() == 64 {
+                return Err(format!("model: more than 64 languages use {script:?}"));
+            }
+            let member = group.members.len();
+            group.members.push(lang);
+            let mut rarest = 0u32;
+            for _ in 0..entries {
+                let cost = r.byte()?;
+                let len = r.byte()? as usize;
+                let gram = std::str::from_utf8(r.take(len)?).map_err(|_| "model: bad n-gram")?;
+                if gram.chars().nth(1).is_none() {
+                    rarest = rarest.max(cost as u32);
+                }
+                let hash = gram.chars().fold(EMPTY, extend);
+                grams.push((hash, g as u8, member as u8, cost));
+            }
+            group.unseen.push(rarest + 7);
+        }
+        grams.sort_unstable();
+        let same_key = |a: &(u64, u8, u8, u8), b: &(u64, u8, u8, u8)| a.0 == b.0 && a.1 == b.1;
+        let distinct = grams.chunk_by(same_key).count();
+        let slots = (distinct * 10 / 7 + 1).next_power_of_two();
+        let mut model = Model {
+            slots,
+            entries: vec![Entry::default(); slots],
+            costs: Vec::with_capacity(grams.len()),
+            groups,
+            present,
+        };
+        for same in grams.chunk_by(same_key) {
+            let offset = model.costs.len() as u32;
+            let mut mask = 0u64;
+            for &(_, _, member, cost) in same {
+                mask |= 1 << member;
+                model.costs.push(cost);
+            }
+            model.insert(group_key(same[0].1 as usize, same[0].0), offset, mask);
+        }
+        Ok(model)
+    }
+
+    fn insert(&mut self, hash: u64, offset: u32, mask: u64) {
+        let (mut slot, fingerprint) = self.place(hash);
+        while self.entries[slot].fingerprint != 0 {
+            slot = (slot + 1) & (self.slots - 1);
+        }
+        self.entries[slot] = Entry {
+            fingerprint,
+            offset,
+            mask,
+        };
+    }
+
+    #[inline]
+    fn place(&self, hash: u64) -> (usize, u32) {
+        let mixed = (hash ^ (hash >> 31)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        let mixed = mixed ^ (mixed >> 32);
+        (mixed as usize & (self.slots - 1), (mixed >> 32) as u32 | 1)
+    }
+
+    /// The members of group `group` (index in [`Model::groups`]) having the n-gram with hash
+    /// `hash`.
+    #[inline]
+    pub fn lookup(&self, group: usize, hash: u64) -> Option<Hit> {
+        self.probe(self.locate(group, hash))
+    }
+
+    /// Where the n-gram's entry is, without reading it yet.
+    #[inline]
+    pub fn locate(&self, group: usize, hash: u64) -> Probe {
+        let (slot, fingerprint) = self.place(group_key(group, hash));
+        Probe { slot, fingerprint }
+    }
+
+    /// Asks the CPU to start loading the entry's cache line, so that many lookups overlap.
+    #[inline]
+    pub fn prefetch(&self, probe: Probe) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: prefetching is only a hint; the address is inside `entries`.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            _mm_prefetch::<_MM_HINT_T0>(self.entries.as_ptr().add(probe.slot) as *const i8);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = probe;
+    }
+
+    /// Reads a located entry.
+    #[inline]
+    pub fn probe(&self, probe: Probe) -> Option<Hit> {
+        let Probe {
+            mut slot,
+            fingerprint,
+        } = probe;
+        loop {
+            let entry = self.entries[slot];
+            if entry.fingerprint == fingerprint {
+                return Some(Hit {
+                    mask: entry.mask,
+                    offset: entry.offset,
+                });
+            }
+            if entry.fingerprint == 0 {
+                return None;
+            }
+            slot = (slot + 1) & (self.slots - 1);
+        }
+    }
+
+    /// The cost (−ln P, tenths of a nat) of the n-gram for member `member`, which must be in
+    /// `hit.mask`.
+    #[inline]
+    pub fn cost(&self, hit: Hit, member: usize) -> u32 {
+        let below = hit.mask & ((1u64 << member) - 1);
+        self.costs[hit.offset as usize + below.count_ones() as usize] as u32
+    }
+
+    /// Calls `f(member, cost)` for every member in `hit.mask & wanted`.
+    #[inline]
+    pub fn for_each(&self, hit: Hit, wanted: u64, mut f: impl FnMut(usize, u32)) {
+        let costs = &self.costs[hit.offset as usize..];
+        if wanted & hit.mask == hit.mask {
+            // Every member with the n-gram is wanted: walk the costs in order.
+            let mut bits = hit.mask;
+            for &cost in costs {
+                if bits == 0 {
+                    break;
+                }
+                f(bits.trailing_zeros() as usize, cost as u32);
+                bits &= bits - 1;
+            }
+        } else {
+            let mut bits = hit.mask & wanted;
+            while bits != 0 {
+                let member = bits.trailing_zeros() as usize;
+                let rank = (hit.mask & ((1u64 << member) - 1)).count_ones() as usize;
+                f(member, costs[rank] as u32);
+                bits &= bits - 1;
+            }
+        }
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.pos + n;
+        let bytes = self.data.get(self.pos..end).ok_or("model: truncated")?;
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    fn byte(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_extend_one_character_at_a_time() {
+        let chars: Vec<char> = "haus".chars().collect();
+        assert_eq!(extend(gram_hash(&chars[..3]), 's'), gram_hash(&chars));
+        assert_ne!(gram_hash(&chars[..3]), gram_hash(&chars[1..]));
+    }
+
+    #[test]
+    fn the_embedded_model_has_every_language_and_sensible_costs() {
+        let model = Model::get();
+        assert!(model.present.iter().all(|&p| p), "a language is missing");
+        let g = model
+            .groups
+            .iter()
+            .position(|g| g.script == Script::Latin)
+            .unwrap();
+        let latin = &model.groups[g];
+        let de = latin
+            .members
+            .iter()
+            .position(|&l| LANGUAGES[l].code == "de")
+            .unwrap();
+        let en = latin
+            .members
+            .iter()
+            .position(|&l| LANGUAGES[l].code == "en")
+            .unwrap();
+        // "sch" is far likelier in German than in English; "ß" is German only.
+        let sch = model.lookup(g, gram_hash(&['s', 'c', 'h'])).unwrap();
+        assert!(sch.mask & (1 << de) != 0);
+        let eszett = model.lookup(g, gram_hash(&['ß'])).unwrap();
+        assert!(eszett.mask & (1 << de) != 0);
+        let th = model.lookup(g, gram_hash(&['t', 'h'])).unwrap();
+        assert!(model.cost(th, en) < model.cost(th, de));
+    }
+}
