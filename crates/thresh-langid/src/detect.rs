@@ -20,9 +20,11 @@ use crate::model::{extend, Hit, Model, Probe, EMPTY, MAX_ORDER};
 use crate::script::{Script, SCRIPT_COUNT};
 
 /// At most this many bytes of a text are read.
-pub const SAMPLE_BYTES: usize = 4096;
-/// Letters per scoring chunk.
+pub const SAMPLE_BYTES: usize = 2048;
+/// Letters per scoring chunk, at most.
 pub const CHUNK_LETTERS: usize = 256;
+/// Letters a chunk needs before a line break may end it.
+const MIN_CHUNK_LETTERS: usize = 48;
 /// Stage 1 cost of a trigram a language does not have (tenths of a nat).
 const STAGE1_MISS: u32 = 100;
 /// Stage 2 scores at least this many of stage 1's best languages…
@@ -83,6 +85,8 @@ struct Sample {
     letters: Vec<char>,
     /// `(start, end, script)` of each word in `letters`.
     words: Vec<(usize, usize, Script)>,
+    /// Indices in `words` of the first word of each line after the first.
+    line_starts: Vec<usize>,
     word_start: usize,
     counts: [usize; SCRIPT_COUNT],
     /// Per group member, letter-weighted posterior mass over the chunks.
@@ -97,6 +101,7 @@ impl Sample {
     fn fill(&mut self, text: &str) {
         self.letters.clear();
         self.words.clear();
+        self.line_starts.clear();
         self.word_start = 0;
         self.counts = [0; SCRIPT_COUNT];
         if text.len() <= SAMPLE_BYTES {
@@ -133,6 +138,11 @@ impl Sample {
     fn add(&mut self, text: &str) {
         let mut current: Option<Script> = None;
         for c in text.chars() {
+            if c == '\n' && self.line_starts.last() != Some(&self.words.len()) {
+                self.end_word(current);
+                current = None;
+                self.line_starts.push(self.words.len());
+            }
             let script = Script::of(c);
             // Han and kana characters are words of their own, as in the training data.
             if script != current || matches!(script, Some(Script::Han | Script::Japanese)) {
@@ -207,16 +217,25 @@ impl Sample {
         self.mass.clear();
         self.mass.resize(group.members.len(), 0.0);
         let mut first = 0;
+        let mut line = 0;
         while first < self.words.len() {
-            // The next chunk: words of the group's script up to CHUNK_LETTERS letters.
+            // The next chunk: words of the group's script up to CHUNK_LETTERS letters, ending
+            // early at a line break once it has MIN_CHUNK_LETTERS, so that paragraphs in
+            // different languages are scored apart.
             let mut last = first;
             let mut letters = 0;
             while last < self.words.len() && letters < CHUNK_LETTERS {
+                while line < self.line_starts.len() && self.line_starts[line] <= last {
+                    line += 1;
+                }
                 let (start, end, s) = self.words[last];
                 if s == group.script {
                     letters += end - start;
                 }
                 last += 1;
+                if letters >= MIN_CHUNK_LETTERS && self.line_starts.get(line) == Some(&last) {
+                    break;
+                }
             }
             if letters > 0 {
                 self.score_chunk(model, g, first, last, letters);
@@ -343,8 +362,34 @@ fn shortlist(model: &Model, members: usize, hits: &[Row]) -> u64 {
 
 /// Stage 2: each candidate's cost (−log-likelihood, tenths of a nat) under its 5-gram model
 /// with stupid backoff; a character never seen costs the member's `unseen`.
-#[inline(never)]
 fn backoff_costs(model: &Model, unseen: &[u32], hits: &[Row], candidates: u64) -> [u32; 64] {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the CPU has POPCNT, the only feature the function is compiled for.
+        return unsafe { backoff_costs_popcnt(model, unseen, hits, candidates) };
+    }
+    backoff_costs_portable(model, unseen, hits, candidates)
+}
+
+/// [`backoff_costs`] compiled with the POPCNT instruction, which the member ranks need.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+unsafe fn backoff_costs_popcnt(
+    model: &Model,
+    unseen: &[u32],
+    hits: &[Row],
+    candidates: u64,
+) -> [u32; 64] {
+    backoff_costs_portable(model, unseen, hits, candidates)
+}
+
+#[inline(always)]
+fn backoff_costs_portable(
+    model: &Model,
+    unseen: &[u32],
+    hits: &[Row],
+    candidates: u64,
+) -> [u32; 64] {
     let mut costs = [0u32; 64];
     for (top, row) in hits {
         let top = *top as usize;
@@ -411,3 +456,107 @@ const SCRIPTS: [Script; SCRIPT_COUNT] = [
     Script::Han,
     Script::Other,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sentences written for these tests, one per language.
+    const SENTENCES: [(&str, &str); 24] = [
+        ("de", "Der Bäcker an der Ecke öffnet jetzt schon um sechs Uhr, weil so viele Pendler vor der Arbeit frische Brötchen kaufen wollen."),
+        ("en", "The bakery on the corner now opens at six, because so many commuters want fresh bread before work."),
+        ("fr", "La boulangerie du coin ouvre désormais à six heures, parce que beaucoup de navetteurs veulent du pain frais avant le travail."),
+        ("es", "La panadería de la esquina abre ahora a las seis, porque muchos viajeros quieren pan fresco antes de ir al trabajo."),
+        ("it", "Il panificio all'angolo ora apre alle sei, perché molti pendolari vogliono pane fresco prima di andare al lavoro."),
+        ("pt", "A padaria da esquina agora abre às seis horas, porque muitos trabalhadores querem pão fresco antes do emprego."),
+        ("nl", "De bakker op de hoek gaat nu al om zes uur open, omdat veel forenzen voor het werk vers brood willen kopen."),
+        ("pl", "Piekarnia na rogu otwiera się teraz już o szóstej, ponieważ wielu dojeżdżających chce kupić świeże pieczywo przed pracą."),
+        ("cs", "Pekárna na rohu teď otevírá už v šest hodin, protože mnoho lidí chce před prací koupit čerstvé pečivo."),
+        ("sv", "Bageriet på hörnet öppnar nu redan klockan sex, eftersom många pendlare vill köpa färskt bröd före jobbet."),
+        ("fi", "Kulman leipomo aukeaa nyt jo kuudelta, koska monet työmatkalaiset haluavat ostaa tuoretta leipää ennen töitä."),
+        ("hu", "A sarki pékség most már hatkor kinyit, mert sok ingázó friss kenyeret szeretne venni munka előtt."),
+        ("tr", "Köşedeki fırın artık saat altıda açılıyor, çünkü birçok yolcu işe gitmeden önce taze ekmek almak istiyor."),
+        ("ru", "Пекарня на углу теперь открывается уже в шесть часов, потому что многие хотят купить свежий хлеб перед работой."),
+        ("uk", "Пекарня на розі тепер відчиняється вже о шостій, бо багато людей хочуть купити свіжий хліб перед роботою."),
+        ("bg", "Пекарната на ъгъла вече отваря в шест часа, защото много хора искат да си купят пресен хляб преди работа."),
+        ("el", "Ο φούρνος στη γωνία ανοίγει πλέον στις έξι, επειδή πολλοί θέλουν φρέσκο ψωμί πριν από τη δουλειά."),
+        ("ar", "يفتح المخبز في الزاوية الآن في السادسة صباحا لأن كثيرا من الناس يريدون خبزا طازجا قبل العمل."),
+        ("fa", "نانوایی سر کوچه حالا ساعت شش باز می‌شود، چون خیلی‌ها می‌خواهند پیش از کار نان تازه بخرند."),
+        ("hi", "कोने की बेकरी अब सुबह छह बजे खुलती है, क्योंकि बहुत से लोग काम से पहले ताज़ी रोटी खरीदना चाहते हैं।"),
+        ("ja", "角のパン屋は今では朝六時に開店します。多くの人が仕事の前に焼きたてのパンを買いたいからです。"),
+        ("zh", "街角的面包店现在早上六点就开门了，因为很多人想在上班前买到新鲜的面包。"),
+        ("ko", "모퉁이 빵집은 이제 아침 여섯 시에 문을 엽니다. 많은 사람들이 출근 전에 신선한 빵을 사고 싶어 하기 때문입니다."),
+        ("he", "המאפייה בפינה נפתחת עכשיו כבר בשש, כי הרבה אנשים רוצים לקנות לחם טרי לפני העבודה."),
+    ];
+
+    #[test]
+    fn identifies_our_own_sentences() {
+        for (code, sentence) in SENTENCES {
+            let d = detect(sentence, 3);
+            assert_eq!(d.code(), code, "{sentence}: {:?}", d.ranked);
+            assert!(d.score > 0.65, "{code}: score {}", d.score);
+            assert!(d.ranked.len() <= 3);
+            assert_eq!(d.ranked[0].0.code, code);
+        }
+    }
+
+    #[test]
+    fn scripts_of_no_supported_language_and_text_without_letters_are_und() {
+        let khmer = detect("ភាសាខ្មែរគឺជាភាសាផ្លូវការរបស់ប្រទេសកម្ពុជា", 3);
+        assert_eq!((khmer.code(), khmer.score), ("und", 0.0));
+        assert_eq!(khmer.script, Some(Script::Other));
+        let amharic = detect("አማርኛ የኢትዮጵያ የሥራ ቋንቋ ነው።", 3);
+        assert_eq!(amharic.code(), "und");
+        let digits = detect("12:45 — 3.000 € / 42 %", 3);
+        assert_eq!((digits.code(), digits.score, digits.script), ("und", 0.0, None));
+        assert_eq!(detect("", 3).code(), "und");
+    }
+
+    #[test]
+    fn a_mixed_document_reports_its_dominant_language_with_a_lower_score() {
+        let german = SENTENCES[0].1;
+        let english = SENTENCES[1].1;
+        let text = format!("{german} {german}\n{german} {german}\n{english}");
+        let d = detect(&text, 3);
+        assert_eq!(d.code(), "de");
+        assert!(d.score < 0.95 && d.score > 0.5, "{}", d.score);
+        assert_eq!(d.ranked[1].0.code, "en");
+        // Mostly Latin letters with some Cyrillic: the Latin-script language, scored by share.
+        let text = format!("{german} {german} {german} {}", SENTENCES[13].1);
+        let d = detect(&text, 3);
+        assert_eq!(d.code(), "de");
+        assert!(d.score < 0.9, "{}", d.score);
+    }
+
+    #[test]
+    fn a_long_text_is_sampled_in_four_windows_from_start_to_end() {
+        let english = SENTENCES[1].1;
+        let german = SENTENCES[0].1;
+        // 1 MB: English, then German from the middle on.
+        let mut text = String::new();
+        while text.len() < 500_000 {
+            text.push_str(english);
+            text.push(' ');
+        }
+        while text.len() < 1_000_000 {
+            text.push_str(german);
+            text.push(' ');
+        }
+        let mut sample = Sample::default();
+        sample.fill(&text);
+        assert!(sample.letters.len() <= SAMPLE_BYTES, "{}", sample.letters.len());
+        let d = detect(&text, 3);
+        let codes: Vec<&str> = d.ranked.iter().map(|(l, _)| l.code).collect();
+        assert!(codes[..2].contains(&"en") && codes[..2].contains(&"de"), "{codes:?}");
+        assert!(d.score > 0.4 && d.score < 0.6, "{}", d.score);
+    }
+
+    #[test]
+    fn detection_does_not_depend_on_what_was_detected_before() {
+        let first = detect(SENTENCES[0].1, 3);
+        for (_, s) in SENTENCES {
+            detect(s, 3);
+        }
+        assert_eq!(detect(SENTENCES[0].1, 3), first);
+    }
+}
