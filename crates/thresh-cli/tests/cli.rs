@@ -626,10 +626,73 @@ fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages
     );
 }
 
+/// `thresh explain --json` of `article` through the recommended pipeline, as it ships.
+fn explain_recommended(article: &Path) -> serde_json::Value {
+    let recommended = examples_dir().join("recommended.toml");
+    let o = run(&[
+        "explain",
+        recommended.to_str().unwrap(),
+        article.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn trace_step(json: &serde_json::Value, name: &str) -> serde_json::Value {
+    json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no step {name} in {json}"))
+}
+
+/// The recommended pipeline on a keyword-stuffed German article given as plain text (no
+/// metadata): identified as German, German stop words, footer removed, flagged for stuffing
+/// with the repeated sentence named.
+fn assert_stuffed_german_article(article: &Path, footer: &[&str], sentence: &str) {
+    let json = explain_recommended(article);
+    let language = trace_step(&json, "language");
+    assert_eq!(language["signals"]["lang"], "de", "{language}");
+    assert!(language["signals"]["lang_score"].as_f64().unwrap() > 0.9);
+    let removed: Vec<String> = trace_step(&json, "footer_lines")["removed_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(removed.len(), footer.len(), "{removed:?}");
+    for (line, start) in removed.iter().zip(footer) {
+        assert!(line.starts_with(start), "{line:?} is not {start:?}…");
+    }
+    let quality = trace_step(&json, "gopher_quality");
+    assert_eq!(
+        quality["verdict"], "keep",
+        "German stop words, not English ones"
+    );
+    assert_eq!(quality["signals"]["preset"], "fineweb2:deu_Latn");
+    assert_eq!(json["decided_by"], "stuffing");
+    let reason = json["reason"].as_str().unwrap();
+    assert!(reason.contains(sentence), "{reason}");
+}
+
 #[test]
-fn the_shared_german_fixture_is_handled_by_the_recommended_steps() {
+fn the_recommended_pipeline_identifies_and_flags_our_own_stuffed_german_article() {
+    let article =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
+    assert_stuffed_german_article(
+        &article,
+        &["Ähnliche Beiträge", "Bildquelle:", "Beitragsbild:"],
+        "Hallenbad am Stadtpark öffnet im Oktober wieder",
+    );
+}
+
+#[test]
+fn the_shared_german_fixture_is_handled_by_the_recommended_pipeline() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/de-keyword-stuffed.jsonl");
+        .join("../../../shared/fixtures/de-keyword-stuffed.txt");
     if !fixture.exists() {
         eprintln!(
             "skipped: {} not found (../shared is absent)",
@@ -637,50 +700,20 @@ fn the_shared_german_fixture_is_handled_by_the_recommended_steps() {
         );
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    // The recommended pipeline, with the language read from the fixture's metadata.lang.
-    let text = fs::read_to_string(examples_dir().join("recommended.toml"))
+    let json = explain_recommended(&fixture);
+    let removed = trace_step(&json, "footer_lines")["removed_lines"].clone();
+    let footer: Vec<String> = removed
+        .as_array()
         .unwrap()
-        .replace("\"lang_hint\"", "\"lang\"");
-    let p = tmp.path().join("p.toml");
-    fs::write(&p, text).unwrap();
-    let o = run(&[
-        "explain",
-        p.to_str().unwrap(),
-        fixture.to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let step = |name: &str| {
-        json["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .cloned()
-            .unwrap()
-    };
-    assert_eq!(
-        step("footer_lines")["removed_lines"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
-    assert_eq!(
-        step("gopher_quality")["verdict"],
-        "keep",
-        "German stop words, not English ones"
-    );
-    assert_eq!(json["decided_by"], "stuffing");
-    assert!(
-        json["reason"]
-            .as_str()
-            .unwrap()
-            .contains("US-Militär nimmt Operationen gegen ISIS im Irak"),
-        "{}",
-        json["reason"]
+        .iter()
+        .map(|l| l.as_str().unwrap().chars().take(12).collect())
+        .collect();
+    let footer: Vec<&str> = footer.iter().map(String::as_str).collect();
+    assert_eq!(footer.len(), 3, "{removed}");
+    assert_stuffed_german_article(
+        &fixture,
+        &footer,
+        "US-Militär nimmt Operationen gegen ISIS im Irak",
     );
 }
 
@@ -724,4 +757,80 @@ fn kept_documents_can_be_routed_into_one_directory_per_language() {
         shards,
         "the same shards whatever the thread count"
     );
+}
+
+#[test]
+fn the_language_step_identifies_documents_without_metadata_and_routes_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let extra = tmp.path().join("more.jsonl");
+    let lines = [
+        r#"{"id":"ru-1","text":"Городская библиотека снова открылась в понедельник после ремонта, который продолжался почти год."}"#,
+        r#"{"id":"ja-1","text":"市立図書館は約一年の改修工事を終えて、月曜日に再開しました。"}"#,
+        r#"{"id":"km-1","text":"បណ្ណាល័យក្រុងបានបើកឡើងវិញនៅថ្ងៃច័ន្ទ"}"#,
+        r#"{"id":"num-1","text":"2024-06-01 12:00 | 3.141 | 42 %"}"#,
+    ];
+    fs::write(&extra, lines.join("\n") + "\n").unwrap();
+    let data = examples_dir().join("data");
+    let p = pipeline(
+        tmp.path(),
+        &[data.to_str().unwrap(), extra.to_str().unwrap()],
+        "[[step]]\ntype = \"language\"",
+        "partition_by = \"lang\"\nwrite_dropped = true",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let kept = documents(&out.join("kept"));
+    assert_eq!(kept.len(), 40, "38 examples + ru + ja");
+    for doc in &kept {
+        let t = &doc["thresh"];
+        let expected = match doc["id"].as_str().unwrap() {
+            "ru-1" => "ru",
+            "ja-1" => "ja",
+            // Lorem ipsum is pseudo-Latin.
+            "en-lorem-001" => "la",
+            _ => doc["metadata"]["lang_hint"].as_str().unwrap(),
+        };
+        assert_eq!(t["lang"], expected, "{}", doc["id"]);
+        assert!(t["lang_score"].as_f64().unwrap() > 0.65);
+        let top = t["lang_top"].as_object().unwrap();
+        assert!((1..=3).contains(&top.len()) && top.contains_key(expected));
+        let dir = out.join("kept").join(expected);
+        assert!(
+            documents(&dir).iter().any(|d| d["id"] == doc["id"]),
+            "{} not under kept/{expected}/",
+            doc["id"]
+        );
+    }
+    assert_eq!(kept[0]["thresh"]["lang_script"], "Latn");
+    let dropped = documents(&out.join("dropped"));
+    let ids: Vec<&str> = dropped.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    for doc in &dropped {
+        assert_eq!(doc["thresh"]["lang"], "und");
+        assert!(doc["thresh"]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("language_score und 0.00"));
+    }
+    assert_balanced(&out);
+
+    // Keeping only German, named as datatrove names it.
+    let p = pipeline(
+        tmp.path(),
+        &[data.to_str().unwrap()],
+        "[[step]]\ntype = \"language\"\nlanguages = [\"deu\"]",
+        "write_dropped = true",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q", "--overwrite"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let kept = documents(&out.join("kept"));
+    assert_eq!(kept.len(), 12);
+    assert!(kept.iter().all(|d| d["thresh"]["lang"] == "de"));
+    let dropped = documents(&out.join("dropped"));
+    assert_eq!(dropped.len(), 26);
+    assert!(dropped.iter().all(|d| d["thresh"]["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("not in [de]")));
 }

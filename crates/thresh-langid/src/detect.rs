@@ -508,7 +508,10 @@ mod tests {
         let amharic = detect("አማርኛ የኢትዮጵያ የሥራ ቋንቋ ነው።", 3);
         assert_eq!(amharic.code(), "und");
         let digits = detect("12:45 — 3.000 € / 42 %", 3);
-        assert_eq!((digits.code(), digits.score, digits.script), ("und", 0.0, None));
+        assert_eq!(
+            (digits.code(), digits.score, digits.script),
+            ("und", 0.0, None)
+        );
         assert_eq!(detect("", 3).code(), "und");
     }
 
@@ -544,10 +547,17 @@ mod tests {
         }
         let mut sample = Sample::default();
         sample.fill(&text);
-        assert!(sample.letters.len() <= SAMPLE_BYTES, "{}", sample.letters.len());
+        assert!(
+            sample.letters.len() <= SAMPLE_BYTES,
+            "{}",
+            sample.letters.len()
+        );
         let d = detect(&text, 3);
         let codes: Vec<&str> = d.ranked.iter().map(|(l, _)| l.code).collect();
-        assert!(codes[..2].contains(&"en") && codes[..2].contains(&"de"), "{codes:?}");
+        assert!(
+            codes[..2].contains(&"en") && codes[..2].contains(&"de"),
+            "{codes:?}"
+        );
         assert!(d.score > 0.4 && d.score < 0.6, "{}", d.score);
     }
 

@@ -94,7 +94,7 @@ impl LanguageStep {
 }
 
 impl Step for LanguageStep {
-    fn process(&self, doc: &mut Document, _cx: &StepCx) -> Verdict {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let detection = detect(&doc.text, LANGUAGES.len());
         let code = detection.code();
         let score = (detection.score * 10_000.0).round() / 10_000.0;
@@ -126,7 +126,23 @@ impl Step for LanguageStep {
             "lang_script".into(),
             detection.script.map_or("Zyyy", |s| s.iso15924()).into(),
         );
-        a.insert("lang_top".into(), Value::Object(top));
+        a.insert("lang_top".into(), Value::Object(top.clone()));
+        if cx.record_signals {
+            cx.signal(doc, "lang", code);
+            cx.signal(doc, "lang_score", score);
+            cx.signal(doc, "top", Value::Object(top));
+            if !self.keep.is_empty() {
+                cx.signal(doc, "kept_language_score", kept_score);
+            }
+            let limit = format!("<= {}", self.threshold);
+            let name = if self.keep.is_empty() {
+                "lang_score"
+            } else {
+                "kept_language_score"
+            };
+            let limits = Map::from_iter([(name.to_owned(), Value::from(limit))]);
+            cx.signal(doc, "limits", Value::Object(limits));
+        }
         if self.label_only || kept_score > self.threshold {
             return Verdict::Keep;
         }
