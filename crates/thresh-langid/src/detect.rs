@@ -307,7 +307,7 @@ fn look_up(
     positions_of(letters, words, model.groups[g].script, |hashes| {
         let mut row = [None; MAX_ORDER];
         for (n, &hash) in hashes.iter().enumerate() {
-            let probe = model.locate(g, hash);
+            let probe = model.locate(g, n + 1, hash);
             model.prefetch(probe);
             row[n] = Some(probe);
         }

@@ -61,11 +61,58 @@ pub struct Group {
     pub unseen: Vec<u32>,
 }
 
-/// A located n-gram: its home slot and fingerprint.
+/// A located n-gram: its table, home slot and fingerprint.
 #[derive(Clone, Copy)]
 pub struct Probe {
+    table: u8,
     slot: usize,
     fingerprint: u32,
+}
+
+/// Which table holds n-grams of an order: unigrams and bigrams (few, always in cache),
+/// trigrams, and the many 4- and 5-grams.
+#[inline]
+fn table_of(order: usize) -> usize {
+    match order {
+        1 | 2 => 0,
+        3 => 1,
+        _ => 2,
+    }
+}
+
+/// One open-addressing hash table.
+struct Table {
+    mask: usize,
+    entries: Vec<Entry>,
+}
+
+impl Table {
+    fn with_capacity(distinct: usize) -> Table {
+        let slots = (distinct * 10 / 7 + 1).next_power_of_two();
+        Table {
+            mask: slots - 1,
+            entries: vec![Entry::default(); slots],
+        }
+    }
+
+    #[inline]
+    fn place(&self, key: u64) -> (usize, u32) {
+        let mixed = (key ^ (key >> 31)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        let mixed = mixed ^ (mixed >> 32);
+        (mixed as usize & self.mask, (mixed >> 32) as u32 | 1)
+    }
+
+    fn insert(&mut self, key: u64, offset: u32, mask: u64) {
+        let (mut slot, fingerprint) = self.place(key);
+        while self.entries[slot].fingerprint != 0 {
+            slot = (slot + 1) & self.mask;
+        }
+        self.entries[slot] = Entry {
+            fingerprint,
+            offset,
+            mask,
+        };
+    }
 }
 
 /// What the model knows about one n-gram.
@@ -78,8 +125,7 @@ pub struct Hit {
 
 /// The loaded model.
 pub struct Model {
-    slots: usize,
-    entries: Vec<Entry>,
+    tables: [Table; 3],
     costs: Vec<u8>,
     /// One group per script shared by several languages.
     pub groups: Vec<Group>,
@@ -104,8 +150,8 @@ impl Model {
         let count = r.byte()? as usize;
         let mut present = vec![false; LANGUAGES.len()];
         let mut groups: Vec<Group> = Vec::new();
-        // (n-gram hash, group, member, cost) of every n-gram of a grouped language.
-        let mut grams: Vec<(u64, u8, u8, u8)> = Vec::new();
+        // (table, n-gram hash, group, member, cost) of every n-gram of a grouped language.
+        let mut grams: Vec<(u8, u64, u8, u8, u8)> = Vec::new();
         for _ in 0..count {
             let len = r.byte()? as usize;
             let code = std::str::from_utf8(r.take(len)?).map_err(|_| "model: bad code")?;
@@ -145,21 +191,24 @@ impl Model {
                 let cost = r.byte()?;
                 let len = r.byte()? as usize;
                 let gram = std::str::from_utf8(r.take(len)?).map_err(|_| "model: bad n-gram")?;
-                if gram.chars().nth(1).is_none() {
+                let order = gram.chars().count();
+                if order == 1 {
                     rarest = rarest.max(cost as u32);
                 }
                 let hash = gram.chars().fold(EMPTY, extend);
-                grams.push((hash, g as u8, member as u8, cost));
+                grams.push((table_of(order) as u8, hash, g as u8, member as u8, cost));
             }
             group.unseen.push(rarest + 7);
         }
         grams.sort_unstable();
-        let same_key = |a: &(u64, u8, u8, u8), b: &(u64, u8, u8, u8)| a.0 == b.0 && a.1 == b.1;
-        let distinct = grams.chunk_by(same_key).count();
-        let slots = (distinct * 10 / 7 + 1).next_power_of_two();
+        type Gram = (u8, u64, u8, u8, u8);
+        let same_key = |a: &Gram, b: &Gram| a.0 == b.0 && a.1 == b.1 && a.2 == b.2;
+        let mut distinct = [0usize; 3];
+        for same in grams.chunk_by(same_key) {
+            distinct[same[0].0 as usize] += 1;
+        }
         let mut model = Model {
-            slots,
-            entries: vec![Entry::default(); slots],
+            tables: distinct.map(Table::with_capacity),
             costs: Vec::with_capacity(grams.len()),
             groups,
             present,
@@ -167,46 +216,33 @@ impl Model {
         for same in grams.chunk_by(same_key) {
             let offset = model.costs.len() as u32;
             let mut mask = 0u64;
-            for &(_, _, member, cost) in same {
+            for &(_, _, _, member, cost) in same {
                 mask |= 1 << member;
                 model.costs.push(cost);
             }
-            model.insert(group_key(same[0].1 as usize, same[0].0), offset, mask);
+            let (table, hash, group) = (same[0].0 as usize, same[0].1, same[0].2 as usize);
+            model.tables[table].insert(group_key(group, hash), offset, mask);
         }
         Ok(model)
     }
 
-    fn insert(&mut self, hash: u64, offset: u32, mask: u64) {
-        let (mut slot, fingerprint) = self.place(hash);
-        while self.entries[slot].fingerprint != 0 {
-            slot = (slot + 1) & (self.slots - 1);
-        }
-        self.entries[slot] = Entry {
-            fingerprint,
-            offset,
-            mask,
-        };
-    }
-
+    /// The members of group `group` (index in [`Model::groups`]) having the n-gram of
+    /// `order` characters with hash `hash`.
     #[inline]
-    fn place(&self, hash: u64) -> (usize, u32) {
-        let mixed = (hash ^ (hash >> 31)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        let mixed = mixed ^ (mixed >> 32);
-        (mixed as usize & (self.slots - 1), (mixed >> 32) as u32 | 1)
-    }
-
-    /// The members of group `group` (index in [`Model::groups`]) having the n-gram with hash
-    /// `hash`.
-    #[inline]
-    pub fn lookup(&self, group: usize, hash: u64) -> Option<Hit> {
-        self.probe(self.locate(group, hash))
+    pub fn lookup(&self, group: usize, order: usize, hash: u64) -> Option<Hit> {
+        self.probe(self.locate(group, order, hash))
     }
 
     /// Where the n-gram's entry is, without reading it yet.
     #[inline]
-    pub fn locate(&self, group: usize, hash: u64) -> Probe {
-        let (slot, fingerprint) = self.place(group_key(group, hash));
-        Probe { slot, fingerprint }
+    pub fn locate(&self, group: usize, order: usize, hash: u64) -> Probe {
+        let table = table_of(order);
+        let (slot, fingerprint) = self.tables[table].place(group_key(group, hash));
+        Probe {
+            table: table as u8,
+            slot,
+            fingerprint,
+        }
     }
 
     /// Asks the CPU to start loading the entry's cache line, so that many lookups overlap.
@@ -216,7 +252,8 @@ impl Model {
         // SAFETY: prefetching is only a hint; the address is inside `entries`.
         unsafe {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            _mm_prefetch::<_MM_HINT_T0>(self.entries.as_ptr().add(probe.slot) as *const i8);
+            let entries = &self.tables[probe.table as usize].entries;
+            _mm_prefetch::<_MM_HINT_T0>(entries.as_ptr().add(probe.slot) as *const i8);
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = probe;
@@ -226,11 +263,13 @@ impl Model {
     #[inline]
     pub fn probe(&self, probe: Probe) -> Option<Hit> {
         let Probe {
+            table,
             mut slot,
             fingerprint,
         } = probe;
+        let table = &self.tables[table as usize];
         loop {
-            let entry = self.entries[slot];
+            let entry = table.entries[slot];
             if entry.fingerprint == fingerprint {
                 return Some(Hit {
                     mask: entry.mask,
@@ -240,7 +279,7 @@ impl Model {
             if entry.fingerprint == 0 {
                 return None;
             }
-            slot = (slot + 1) & (self.slots - 1);
+            slot = (slot + 1) & table.mask;
         }
     }
 
@@ -333,11 +372,11 @@ mod tests {
             .position(|&l| LANGUAGES[l].code == "en")
             .unwrap();
         // "sch" is far likelier in German than in English; "ß" is German only.
-        let sch = model.lookup(g, gram_hash(&['s', 'c', 'h'])).unwrap();
+        let sch = model.lookup(g, 3, gram_hash(&['s', 'c', 'h'])).unwrap();
         assert!(sch.mask & (1 << de) != 0);
-        let eszett = model.lookup(g, gram_hash(&['ß'])).unwrap();
+        let eszett = model.lookup(g, 1, gram_hash(&['ß'])).unwrap();
         assert!(eszett.mask & (1 << de) != 0);
-        let th = model.lookup(g, gram_hash(&['t', 'h'])).unwrap();
+        let th = model.lookup(g, 2, gram_hash(&['t', 'h'])).unwrap();
         assert!(model.cost(th, en) < model.cost(th, de));
     }
 }
