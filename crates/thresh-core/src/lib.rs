@@ -40,6 +40,7 @@
 //! assert!(matches!(pipeline.process(&mut doc, &mut stats), Outcome::Dropped { .. }));
 //! ```
 
+pub mod barrier;
 pub mod document;
 pub mod engine;
 pub mod error;
@@ -49,6 +50,7 @@ pub mod stats;
 pub mod step;
 pub mod suggest;
 
+pub use barrier::{Barrier, BarrierWork};
 pub use document::{Document, Origin};
 pub use error::ConfigError;
 pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};

@@ -152,14 +152,57 @@ impl Pipeline {
         &self.steps
     }
 
+    /// Indices of the steps with a [`Barrier`](crate::Barrier), in order: the pipeline runs
+    /// in one more pass than there are of them.
+    pub fn barriers(&self) -> Vec<usize> {
+        (0..self.steps.len())
+            .filter(|&i| self.steps[i].step.barrier().is_some())
+            .collect()
+    }
+
+    /// The barrier of step `index`, if it has one.
+    pub fn barrier(&self, index: usize) -> Option<&dyn crate::Barrier> {
+        self.steps.get(index).and_then(|s| s.step.barrier())
+    }
+
+    /// The steps of pass `pass`: from the barrier that ends the previous pass (included, it
+    /// applies its decisions) to the next barrier (excluded) or the end.
+    pub fn pass_range(&self, pass: usize) -> std::ops::Range<usize> {
+        let barriers = self.barriers();
+        let start = if pass == 0 { 0 } else { barriers[pass - 1] };
+        let end = barriers.get(pass).copied().unwrap_or(self.steps.len());
+        start..end
+    }
+
     /// Runs `doc` through every step until one drops it, updating `stats` (which must come
     /// from [`Stats::for_pipeline`] of this pipeline): `kept`, `dropped`, `chars_in`,
     /// `chars_out` and the per-step figures; `read` and `errored` are the reader's. A dropped
     /// document's annotations get `dropped_by` and `reason`.
     pub fn process(&self, doc: &mut Document, stats: &mut Stats) -> Outcome {
+        self.process_steps(doc, stats, 0..self.steps.len())
+    }
+
+    /// Like [`Pipeline::process`] for the steps in `range` only (one pass of a pipeline with
+    /// barriers): `chars_in` is counted when the range starts at the first step, `kept` and
+    /// `chars_out` when it ends at the last.
+    pub fn process_steps(
+        &self,
+        doc: &mut Document,
+        stats: &mut Stats,
+        range: std::ops::Range<usize>,
+    ) -> Outcome {
         let mut chars = doc.text.chars().count() as u64;
-        stats.chars_in += chars;
-        for (i, ps) in self.steps.iter().enumerate() {
+        if range.start == 0 {
+            stats.chars_in += chars;
+        }
+        let last = range.end == self.steps.len();
+        for (i, ps) in self
+            .steps
+            .iter()
+            .enumerate()
+            .take(range.end)
+            .skip(range.start)
+        {
             let st = &mut stats.steps[i];
             st.seen += 1;
             let len_before = doc.text.len();
@@ -190,8 +233,10 @@ impl Pipeline {
                 }
             }
         }
-        stats.kept += 1;
-        stats.chars_out += chars;
+        if last {
+            stats.kept += 1;
+            stats.chars_out += chars;
+        }
         Outcome::Kept
     }
 

@@ -74,6 +74,12 @@ impl StepCx {
 pub trait Step: Send + Sync {
     /// Processes one document.
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict;
+
+    /// The step's corpus-wide part, for steps that must see every document before deciding
+    /// (see [`crate::barrier`]); `None` for ordinary per-document steps.
+    fn barrier(&self) -> Option<&dyn crate::Barrier> {
+        None
+    }
 }
 
 #[cfg(test)]

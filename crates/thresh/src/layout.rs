@@ -81,11 +81,58 @@ impl Layout {
     fn manifest_path(&self) -> PathBuf {
         self.state_dir().join("run.json")
     }
-    /// Completion marker of input file `index`.
+    /// Completion marker of input file `index` (for the last pass of the pipeline).
     pub fn done_path(&self, index: u32) -> PathBuf {
         self.state_dir()
             .join("done")
             .join(format!("{}.json", file_prefix(index)))
+    }
+
+    /// Completion marker of input file `index` in pass `pass`; `last` for the final pass.
+    pub fn pass_done_path(&self, pass: usize, last: bool, index: u32) -> PathBuf {
+        if last {
+            self.done_path(index)
+        } else {
+            self.state_dir()
+                .join("done")
+                .join(format!("pass{pass}"))
+                .join(format!("{}.json", file_prefix(index)))
+        }
+    }
+
+    /// Documents of input file `index` set aside at the end of pass `pass` for the next one.
+    pub fn stage_dir(&self, pass: usize) -> PathBuf {
+        self.state_dir().join("stage").join(format!("pass{pass}"))
+    }
+
+    /// The working directory of barrier step `name`.
+    pub fn barrier_dir(&self, name: &str) -> PathBuf {
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.state_dir().join("barrier").join(safe)
+    }
+
+    /// The marker written once barrier step `name` has resolved (its summary).
+    pub fn resolved_path(&self, name: &str) -> PathBuf {
+        self.barrier_dir(name).join("resolved.json")
+    }
+
+    /// The shard-name prefix of input file `index` in pass `pass` (dropped documents of
+    /// later passes get their own names, so that redoing one pass never touches another's).
+    pub fn pass_prefix(pass: usize, index: u32) -> String {
+        if pass == 0 {
+            file_prefix(index)
+        } else {
+            format!("p{pass}-{}", file_prefix(index))
+        }
     }
     /// Error records of input file `index` (merged into `errors.jsonl` at the end).
     pub fn file_errors_path(&self, index: u32) -> PathBuf {
@@ -144,22 +191,41 @@ impl Layout {
 
     /// The completion record of input file `index`, if it was finished.
     pub fn completed(&self, index: u32) -> Option<FileRecord> {
-        let bytes = fs::read(self.done_path(index)).ok()?;
+        Self::read_record(&self.done_path(index))
+    }
+
+    /// The completion record of input file `index` in pass `pass`, if that pass finished it.
+    pub fn pass_completed(&self, pass: usize, last: bool, index: u32) -> Option<FileRecord> {
+        Self::read_record(&self.pass_done_path(pass, last, index))
+    }
+
+    fn read_record(path: &Path) -> Option<FileRecord> {
+        let bytes = fs::read(path).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Removes whatever an unfinished attempt at input file `index` left behind: its shards,
     /// its error records, and half-written temporary files of either or of its marker.
     pub fn reset_file(&self, index: u32) -> io::Result<()> {
-        let prefix = file_prefix(index);
-        remove_shards(&self.kept_dir(), &prefix)?;
+        self.reset_pass_file(0, true, index)
+    }
+
+    /// [`Layout::reset_file`] for pass `pass` (`last`: the final pass, which writes `kept/`;
+    /// pass 0 reads the input and records its errors).
+    pub fn reset_pass_file(&self, pass: usize, last: bool, index: u32) -> io::Result<()> {
+        let prefix = Self::pass_prefix(pass, index);
+        if last {
+            remove_shards(&self.kept_dir(), &prefix)?;
+        } else {
+            remove_shards(&self.stage_dir(pass), &file_prefix(index))?;
+        }
         remove_shards(&self.dropped_dir(), &prefix)?;
-        let errors = self.file_errors_path(index);
-        for path in [
-            temp_path(&errors),
-            errors,
-            temp_path(&self.done_path(index)),
-        ] {
+        let mut paths = vec![temp_path(&self.pass_done_path(pass, last, index))];
+        if pass == 0 {
+            let errors = self.file_errors_path(index);
+            paths.extend([temp_path(&errors), errors]);
+        }
+        for path in paths {
             remove_if_exists(&path)?;
         }
         Ok(())
@@ -167,8 +233,19 @@ impl Layout {
 
     /// Marks input file `index` finished (after its shards and errors are in place).
     pub fn mark_done(&self, index: u32, record: &FileRecord) -> io::Result<()> {
+        self.mark_pass_done(0, true, index, record)
+    }
+
+    /// Marks input file `index` finished in pass `pass`.
+    pub fn mark_pass_done(
+        &self,
+        pass: usize,
+        last: bool,
+        index: u32,
+        record: &FileRecord,
+    ) -> io::Result<()> {
         let bytes = serde_json::to_vec(record).expect("record serializes");
-        write_atomic(&self.done_path(index), &bytes)
+        write_atomic(&self.pass_done_path(pass, last, index), &bytes)
     }
 }
 

@@ -32,6 +32,9 @@ pub struct RunReport {
     pub docs_per_second: f64,
     /// Uncompressed input megabytes (10^6 bytes) read per second by this invocation.
     pub mb_per_second: f64,
+    /// What each barrier step (deduplication) found, by step name: clusters, sizes, top lines.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub barriers: serde_json::Map<String, serde_json::Value>,
 }
 
 fn thousands(n: u64) -> String {

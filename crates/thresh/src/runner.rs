@@ -111,10 +111,17 @@ struct Processed {
     /// first appearance.
     kept: Vec<(String, Lines)>,
     dropped: Lines,
+    /// Documents that passed this pass's steps and wait at a barrier for the next pass.
+    staged: Lines,
+    /// The barrier step's observations of the staged documents, in order.
+    observed: Vec<u8>,
     errors: Vec<u8>,
     first_error: Option<(u64, u64, String)>,
     stats: Stats,
 }
+
+/// The key under which a document set aside at a barrier keeps its original origin.
+const ORIGIN_KEY: &str = "thresh_origin";
 
 /// Everything a worker needs, shared read-only.
 struct Work<'a> {
@@ -125,6 +132,10 @@ struct Work<'a> {
     write_dropped: bool,
     encode: ShardSpec,
     partition_by: Option<String>,
+    /// The pass: its steps, and the barrier step that ends it (none for the last pass).
+    pass: usize,
+    steps: std::ops::Range<usize>,
+    barrier: Option<&'a dyn thresh_core::Barrier>,
 }
 
 /// The partition (sub-directory of `kept/`) of a document: its `thresh.<key>` annotation,
@@ -152,6 +163,33 @@ fn partition(doc: &thresh_core::Document, key: &str) -> String {
     }
 }
 
+/// Writes `doc` for the next pass, with its origin (which the next pass cannot know from the
+/// staged file's line numbers).
+fn stage_record(lines: &mut Lines, doc: &mut thresh_core::Document) {
+    let origin = serde_json::value::to_raw_value(&[doc.origin.file as u64, doc.origin.record])
+        .expect("two numbers serialize");
+    doc.extra.push((ORIGIN_KEY.to_owned(), origin));
+    write_record(&mut lines.data, doc);
+    lines.ends.push(lines.data.len());
+}
+
+/// The origin of a document read back from a staged file.
+fn restore_origin(mut doc: thresh_core::Document) -> Result<thresh_core::Document, String> {
+    let at = doc
+        .extra
+        .iter()
+        .position(|(k, _)| k == ORIGIN_KEY)
+        .ok_or("a staged document without its origin")?;
+    let (_, raw) = doc.extra.remove(at);
+    let [file, record]: [u64; 2] =
+        serde_json::from_str(raw.get()).map_err(|e| format!("bad staged origin: {e}"))?;
+    doc.origin = Origin {
+        file: file as u32,
+        record,
+    };
+    Ok(doc)
+}
+
 impl Work<'_> {
     fn process(&self, batch: Batch) -> Processed {
         let mut out = Processed {
@@ -159,14 +197,21 @@ impl Work<'_> {
             last: batch.last,
             kept: Vec::new(),
             dropped: Lines::default(),
+            staged: Lines::default(),
+            observed: Vec::new(),
             errors: Vec::new(),
             first_error: None,
             stats: self.empty_stats.clone(),
         };
-        out.stats.bytes_in = batch.bytes;
+        let first_pass = self.pass == 0;
+        if first_pass {
+            out.stats.bytes_in = batch.bytes;
+        }
         let name = &self.names[batch.file as usize];
         for item in &batch.items {
-            out.stats.read += 1;
+            if first_pass {
+                out.stats.read += 1;
+            }
             let (line, offset, message) = match item {
                 Item::Record {
                     range,
@@ -177,9 +222,28 @@ impl Work<'_> {
                         file: batch.file,
                         record: *line,
                     };
-                    match parse_record(batch.record(range), &self.fields, name, origin) {
+                    let parsed = parse_record(batch.record(range), &self.fields, name, origin)
+                        .and_then(|doc| {
+                            if first_pass {
+                                Ok(doc)
+                            } else {
+                                restore_origin(doc)
+                            }
+                        });
+                    match parsed {
                         Ok(mut doc) => {
-                            let target = match self.pipeline.process(&mut doc, &mut out.stats) {
+                            let outcome = self.pipeline.process_steps(
+                                &mut doc,
+                                &mut out.stats,
+                                self.steps.clone(),
+                            );
+                            let target = match outcome {
+                                Outcome::Kept if self.barrier.is_some() => {
+                                    let barrier = self.barrier.expect("checked");
+                                    barrier.observe(&doc, &mut out.observed);
+                                    stage_record(&mut out.staged, &mut doc);
+                                    continue;
+                                }
                                 Outcome::Kept => {
                                     let route = self
                                         .partition_by
@@ -223,7 +287,7 @@ impl Work<'_> {
         // leaves `encoded` empty and the writer compresses (and reports) instead.
         if self.encode.compression != Compression::None {
             let kept = out.kept.iter_mut().map(|(_, lines)| lines);
-            for lines in kept.chain([&mut out.dropped]) {
+            for lines in kept.chain([&mut out.dropped, &mut out.staged]) {
                 if !lines.data.is_empty() {
                     lines.encoded = self.encode.encode(&lines.data).ok();
                 }
@@ -239,11 +303,28 @@ struct FileSink {
     /// Kept shards by partition, created on first use.
     kept: std::collections::BTreeMap<String, ShardWriter>,
     dropped: ShardWriter,
+    /// Documents set aside for the next pass, and the barrier's observations of them.
+    staged: Option<ShardWriter>,
+    observed: Option<(BufWriter<File>, std::path::PathBuf)>,
     errors: Option<(BufWriter<File>, std::path::PathBuf)>,
     stats: Stats,
 }
 
+/// One pass of a run: which steps, where documents come from and go.
+struct Pass<'a> {
+    index: usize,
+    last: bool,
+    layout: &'a Layout,
+    /// The barrier step that ends the pass: its working directory.
+    barrier_work: Option<thresh_core::BarrierWork>,
+}
+
 /// Runs the pipeline file and returns what `stats.json` says.
+///
+/// A pipeline without barrier steps is one pass: input → steps → `kept/`. With barriers
+/// (deduplication), pass `k` runs the steps between barrier `k - 1` and barrier `k`, sets the
+/// surviving documents aside and lets barrier `k` observe them; the barrier resolves, and pass
+/// `k + 1` continues from the documents set aside. Every pass is resumable file by file.
 pub fn run(
     file: &PipelineFile,
     registry: &thresh_core::StepRegistry,
@@ -261,33 +342,181 @@ pub fn run(
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-
-    let mut pending = Vec::new();
-    let mut resumed = 0;
-    for (i, input) in inputs.iter().enumerate() {
-        let index = i as u32;
-        if layout.completed(index).is_some() {
-            resumed += 1;
-        } else {
-            layout.reset_file(index).map_err(io_err(layout.root()))?;
-            pending.push((index, input.clone()));
+    let barriers = pipeline.barriers();
+    let passes = barriers.len() + 1;
+    let names: Vec<String> = inputs.iter().map(|f| f.name.clone()).collect();
+    let work_of = |b: usize| {
+        let name = &pipeline.steps()[b].name;
+        thresh_core::BarrierWork {
+            dir: layout.barrier_dir(name),
+            files: inputs.len() as u32,
+            threads,
+        }
+    };
+    let mut this_run = Stats::for_pipeline(&pipeline);
+    let mut processed_files = 0u64;
+    let mut resumed = 0u64;
+    let mut summaries = serde_json::Map::new();
+    for pass_index in 0..passes {
+        let last = pass_index + 1 == passes;
+        if pass_index > 0 {
+            let b = barriers[pass_index - 1];
+            let barrier = pipeline.barrier(b).expect("a barrier step");
+            barrier.open(&work_of(b)).map_err(RunError::Output)?;
+        }
+        let pass = Pass {
+            index: pass_index,
+            last,
+            layout: &layout,
+            barrier_work: (!last).then(|| work_of(barriers[pass_index])),
+        };
+        let mut pending = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let index = i as u32;
+            if layout.pass_completed(pass_index, last, index).is_some() {
+                if last {
+                    resumed += 1;
+                }
+                continue;
+            }
+            layout
+                .reset_pass_file(pass_index, last, index)
+                .map_err(io_err(layout.root()))?;
+            if pass_index == 0 {
+                pending.push((index, input.clone()));
+                continue;
+            }
+            // Later passes read what the previous one set aside; a file with nothing set
+            // aside is finished at once.
+            let staged = ShardSpec {
+                dir: layout.stage_dir(pass_index - 1),
+                prefix: file_prefix(index),
+                compression: Compression::Zstd,
+                level: Some(1),
+                max_docs: 0,
+                max_bytes: 0,
+            }
+            .part_path(0);
+            if staged.exists() {
+                let name = input.name.clone();
+                pending.push((index, InputFile { name, path: staged }));
+            } else {
+                let record = FileRecord {
+                    name: input.name.clone(),
+                    stats: Stats::for_pipeline(&pipeline),
+                };
+                layout
+                    .mark_pass_done(pass_index, last, index, &record)
+                    .map_err(io_err(layout.root()))?;
+            }
+        }
+        if last {
+            processed_files = pending.len() as u64;
+        }
+        run_pass(
+            file,
+            &pipeline,
+            &pass,
+            &names,
+            pending,
+            threads,
+            options,
+            progress,
+            &mut this_run,
+        )?;
+        if let Some(work) = &pass.barrier_work {
+            let b = barriers[pass_index];
+            let name = &pipeline.steps()[b].name;
+            let marker = layout.resolved_path(name);
+            let summary = match fs::read(&marker) {
+                Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+                Err(_) => {
+                    let barrier = pipeline.barrier(b).expect("a barrier step");
+                    let summary = barrier.resolve(work).map_err(|e| {
+                        RunError::Output(format!("step `{name}` could not resolve: {e}"))
+                    })?;
+                    let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+                    thresh_io::atomic::write_atomic(&marker, &bytes).map_err(io_err(&marker))?;
+                    summary
+                }
+            };
+            summaries.insert(name.clone(), summary);
         }
     }
+
+    let mut total = Stats::for_pipeline(&pipeline);
+    for pass_index in 0..passes {
+        let last = pass_index + 1 == passes;
+        for i in 0..inputs.len() as u32 {
+            match layout.pass_completed(pass_index, last, i) {
+                Some(record) => total.merge(&record.stats),
+                None => {
+                    return Err(RunError::Output(format!(
+                        "input file {} was not completed",
+                        inputs[i as usize].name
+                    )))
+                }
+            }
+        }
+    }
+    merge_errors(&layout, inputs.len() as u32)?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let report = RunReport {
+        files: FileCounts {
+            total: inputs.len() as u64,
+            processed: processed_files,
+            resumed,
+        },
+        threads,
+        wall_seconds,
+        docs_per_second: this_run.read as f64 / wall_seconds.max(1e-9),
+        mb_per_second: this_run.bytes_in as f64 / 1e6 / wall_seconds.max(1e-9),
+        stats: total,
+        barriers: summaries,
+    };
+    let json = serde_json::to_vec_pretty(&report).expect("report serializes");
+    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
+        .map_err(io_err(&layout.stats_path()))?;
+    Ok(report)
+}
+
+/// Runs one pass over the `pending` files.
+#[allow(clippy::too_many_arguments)]
+fn run_pass(
+    file: &PipelineFile,
+    pipeline: &Pipeline,
+    pass: &Pass,
+    names: &[String],
+    pending: Vec<(u32, InputFile)>,
+    threads: usize,
+    options: &RunOptions,
+    progress: &dyn Progress,
+    this_run: &mut Stats,
+) -> Result<(), RunError> {
     let raw_total: u64 = pending
         .iter()
         .filter_map(|(_, f)| fs::metadata(&f.path).ok())
         .map(|m| m.len())
         .sum();
     progress.start(raw_total, pending.len() as u64);
-
+    let steps = pipeline.pass_range(pass.index);
+    let barrier = if pass.last {
+        None
+    } else {
+        pipeline.barrier(steps.end)
+    };
     let work = Work {
-        pipeline: &pipeline,
-        fields: file.input.field_names(),
-        names: inputs.iter().map(|f| f.name.clone()).collect(),
-        empty_stats: Stats::for_pipeline(&pipeline),
+        pipeline,
+        fields: if pass.index == 0 {
+            file.input.field_names()
+        } else {
+            FieldNames::default()
+        },
+        names: names.to_vec(),
+        empty_stats: Stats::for_pipeline(pipeline),
         write_dropped: file.output.write_dropped,
         encode: ShardSpec {
-            dir: layout.kept_dir(),
+            dir: pass.layout.kept_dir(),
             prefix: String::new(),
             compression: file.output.compression,
             level: file.output.level,
@@ -295,30 +524,44 @@ pub fn run(
             max_bytes: 0,
         },
         partition_by: file.output.partition_by.clone(),
+        pass: pass.index,
+        steps,
+        barrier,
     };
     let raw_bytes = Arc::new(AtomicU64::new(0));
     let source = FileBatches::new(
-        pending.clone(),
+        pending,
         file.input.max_record_bytes as usize,
         raw_bytes.clone(),
     );
     let mut sink: Option<FileSink> = None;
-    let mut this_run = Stats::for_pipeline(&pipeline);
+    let release = |index: u32| {
+        if pass.index > 0 {
+            let b = pipeline.pass_range(pass.index).start;
+            if let Some(barrier) = pipeline.barrier(b) {
+                barrier.release(index);
+            }
+        }
+    };
     run_ordered(
         threads,
         2 * threads + 2,
         source,
         |batch| work.process(batch),
         |processed| {
+            let finished = processed.last.then_some(processed.file);
             let result = write_processed(
                 file,
-                &layout,
+                pass,
                 &work,
                 &mut sink,
                 processed,
                 options.strict,
-                &mut this_run,
+                this_run,
             );
+            if let Some(index) = finished {
+                release(index);
+            }
             progress.update(
                 this_run.read,
                 raw_bytes.load(Ordering::Relaxed),
@@ -328,37 +571,7 @@ pub fn run(
         },
     )?;
     progress.finish();
-
-    let mut total = Stats::for_pipeline(&pipeline);
-    for i in 0..inputs.len() as u32 {
-        match layout.completed(i) {
-            Some(record) => total.merge(&record.stats),
-            None => {
-                return Err(RunError::Output(format!(
-                    "input file {} was not completed",
-                    inputs[i as usize].name
-                )))
-            }
-        }
-    }
-    merge_errors(&layout, inputs.len() as u32)?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let report = RunReport {
-        files: FileCounts {
-            total: inputs.len() as u64,
-            processed: pending.len() as u64,
-            resumed,
-        },
-        threads,
-        wall_seconds,
-        docs_per_second: this_run.read as f64 / wall_seconds.max(1e-9),
-        mb_per_second: this_run.bytes_in as f64 / 1e6 / wall_seconds.max(1e-9),
-        stats: total,
-    };
-    let json = serde_json::to_vec_pretty(&report).expect("report serializes");
-    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
-        .map_err(io_err(&layout.stats_path()))?;
-    Ok(report)
+    Ok(())
 }
 
 /// The run's identity: the canonical pipeline file and the input list with sizes.
@@ -376,7 +589,7 @@ fn manifest(file: &PipelineFile, inputs: &[InputFile]) -> Manifest {
 
 fn write_processed(
     file: &PipelineFile,
-    layout: &Layout,
+    pass: &Pass,
     work: &Work,
     sink: &mut Option<FileSink>,
     processed: Processed,
@@ -393,9 +606,10 @@ fn write_processed(
             });
         }
     }
+    let layout = pass.layout;
     let spec = |dir| ShardSpec {
         dir,
-        prefix: file_prefix(processed.file),
+        prefix: Layout::pass_prefix(pass.index, processed.file),
         compression: file.output.compression,
         level: file.output.level,
         max_docs: file.output.max_docs_per_shard,
@@ -405,6 +619,17 @@ fn write_processed(
         index: processed.file,
         kept: std::collections::BTreeMap::new(),
         dropped: ShardWriter::new(spec(layout.dropped_dir())),
+        staged: pass.barrier_work.as_ref().map(|_| {
+            ShardWriter::new(ShardSpec {
+                dir: layout.stage_dir(pass.index),
+                prefix: file_prefix(processed.file),
+                compression: file.output.compression,
+                level: file.output.level,
+                max_docs: 0,
+                max_bytes: 0,
+            })
+        }),
+        observed: None,
         errors: None,
         stats: work.empty_stats.clone(),
     });
@@ -431,6 +656,28 @@ fn write_processed(
             processed.dropped.encoded.as_deref(),
         )
         .map_err(io_err(&layout.dropped_dir()))?;
+    if let Some(staged) = &mut current.staged {
+        let lines = &processed.staged;
+        staged
+            .write_lines(&lines.data, &lines.ends, lines.encoded.as_deref())
+            .map_err(io_err(&layout.stage_dir(pass.index)))?;
+    }
+    if let Some(work_dir) = &pass.barrier_work {
+        if current.observed.is_none() {
+            let path = work_dir.observations(processed.file);
+            let tmp = temp_path(&path);
+            fs::create_dir_all(tmp.parent().expect("observations have a parent"))
+                .map_err(io_err(&tmp))?;
+            current.observed = Some((
+                BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?),
+                path,
+            ));
+        }
+        let (writer, path) = current.observed.as_mut().expect("just opened");
+        writer
+            .write_all(&processed.observed)
+            .map_err(io_err(path))?;
+    }
     if !processed.errors.is_empty() {
         if current.errors.is_none() {
             let path = layout.file_errors_path(processed.file);
@@ -455,7 +702,12 @@ fn write_processed(
         done.dropped
             .finish()
             .map_err(io_err(&layout.dropped_dir()))?;
-        if let Some((writer, path)) = done.errors {
+        if let Some(staged) = done.staged {
+            staged
+                .finish()
+                .map_err(io_err(&layout.stage_dir(pass.index)))?;
+        }
+        for (writer, path) in done.errors.into_iter().chain(done.observed) {
             let tmp = temp_path(&path);
             let file = writer
                 .into_inner()
@@ -467,9 +719,10 @@ fn write_processed(
             name: work.names[done.index as usize].clone(),
             stats: done.stats,
         };
+        let marker = layout.pass_done_path(pass.index, pass.last, done.index);
         layout
-            .mark_done(done.index, &record)
-            .map_err(io_err(&layout.done_path(done.index)))?;
+            .mark_pass_done(pass.index, pass.last, done.index, &record)
+            .map_err(io_err(&marker))?;
     }
     Ok(())
 }

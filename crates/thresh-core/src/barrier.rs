@@ -1,0 +1,63 @@
+//! [`Barrier`]: steps that must see the whole corpus before deciding about any document
+//! (deduplication).
+//!
+//! A pipeline with barrier steps runs in passes. Pass 0 takes the input through the steps
+//! before the first barrier step; each document that reaches it is *observed* (the step
+//! appends what it needs, e.g. a hash, to its observation file for the document's input file)
+//! and set aside. Then the step *resolves* once, over every observation, and writes its
+//! decisions. Pass 1 reads the documents set aside, and the barrier step's ordinary
+//! [`Step::process`](crate::Step::process) applies its decision to each before the following
+//! steps run; and so on for the next barrier. Each pass, and each resolve, can run on its own,
+//! on a subset of input files, which is how a cluster will run them.
+
+use std::path::{Path, PathBuf};
+
+use crate::Document;
+
+/// Where a barrier step's files live during a run.
+#[derive(Clone, Debug)]
+pub struct BarrierWork {
+    /// The step's own directory (created by the runner).
+    pub dir: PathBuf,
+    /// Number of input files; observations and decisions are per input file.
+    pub files: u32,
+    /// Threads the step may use to resolve.
+    pub threads: usize,
+}
+
+impl BarrierWork {
+    /// The observation file of input file `file`: the concatenated observations of the
+    /// documents of that file that reached the step, in input order.
+    pub fn observations(&self, file: u32) -> PathBuf {
+        self.dir.join("obs").join(format!("{file:05}.bin"))
+    }
+
+    /// A path for the step's decisions about input file `file`.
+    pub fn decisions(&self, file: u32) -> PathBuf {
+        self.dir.join("decisions").join(format!("{file:05}.bin"))
+    }
+
+    /// The step's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// The corpus-wide part of a step. The step's [`Step::process`](crate::Step::process) applies
+/// the decisions after the barrier (documents carry their original
+/// [`Origin`](crate::Origin), by which decisions are looked up).
+pub trait Barrier: Send + Sync {
+    /// Before the barrier: appends this step's observation of `doc` to `out`. Called for every
+    /// document that reaches the step, in input order within each input file.
+    fn observe(&self, doc: &Document, out: &mut Vec<u8>);
+
+    /// At the barrier, once every document has been observed: reads the observation files and
+    /// writes the decisions. Returns a summary for `stats.json` (cluster sizes, top lines, …).
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String>;
+
+    /// After the barrier, before any document reaches `process`: where the decisions are.
+    fn open(&self, work: &BarrierWork) -> Result<(), String>;
+
+    /// Every document of input file `file` has been processed: its decisions may be freed.
+    fn release(&self, file: u32);
+}
