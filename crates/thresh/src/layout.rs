@@ -102,7 +102,12 @@ impl Layout {
 
     /// Documents of input file `index` set aside at the end of pass `pass` for the next one.
     pub fn stage_dir(&self, pass: usize) -> PathBuf {
-        self.state_dir().join("stage").join(format!("pass{pass}"))
+        self.stage_root().join(format!("pass{pass}"))
+    }
+
+    /// Where every pass sets documents aside (removed when the run completes).
+    pub fn stage_root(&self) -> PathBuf {
+        self.state_dir().join("stage")
     }
 
     /// The working directory of barrier step `name`.
@@ -215,7 +220,7 @@ impl Layout {
     pub fn reset_pass_file(&self, pass: usize, last: bool, index: u32) -> io::Result<()> {
         let prefix = Self::pass_prefix(pass, index);
         if last {
-            remove_shards(&self.kept_dir(), &prefix)?;
+            remove_shards(&self.kept_dir(), &file_prefix(index))?;
         } else {
             remove_shards(&self.stage_dir(pass), &file_prefix(index))?;
         }

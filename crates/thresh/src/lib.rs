@@ -36,5 +36,6 @@ pub fn registry() -> StepRegistry {
     let mut registry = StepRegistry::new();
     thresh_text::register(&mut registry);
     thresh_langid::register(&mut registry);
+    thresh_dedup::register(&mut registry);
     registry
 }

@@ -477,6 +477,12 @@ pub fn run(
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
         .map_err(io_err(&layout.stats_path()))?;
+    // The documents set aside between passes are no longer needed.
+    let stage = layout.stage_root();
+    match fs::remove_dir_all(&stage) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&stage)(e)),
+        _ => {}
+    }
     Ok(report)
 }
 
@@ -607,9 +613,14 @@ fn write_processed(
         }
     }
     let layout = pass.layout;
-    let spec = |dir| ShardSpec {
+    // Kept shards are named by input file alone; dropped ones also by pass.
+    let spec = |dir: std::path::PathBuf| ShardSpec {
+        prefix: if dir == layout.dropped_dir() {
+            Layout::pass_prefix(pass.index, processed.file)
+        } else {
+            file_prefix(processed.file)
+        },
         dir,
-        prefix: Layout::pass_prefix(pass.index, processed.file),
         compression: file.output.compression,
         level: file.output.level,
         max_docs: file.output.max_docs_per_shard,

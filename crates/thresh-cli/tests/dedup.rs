@@ -1,0 +1,201 @@
+//! Deduplication through the real binary: barrier passes, decisions, resume.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A text of `words` words drawn deterministically from a small vocabulary.
+fn text(seed: usize, words: usize) -> String {
+    let vocabulary = [
+        "river",
+        "bridge",
+        "council",
+        "market",
+        "library",
+        "garden",
+        "school",
+        "station",
+        "winter",
+        "harbour",
+        "museum",
+        "festival",
+        "street",
+        "village",
+        "bakery",
+        "orchestra",
+        "tram",
+        "meadow",
+        "tower",
+        "square",
+        "ferry",
+        "mill",
+        "forest",
+        "lake",
+    ];
+    (0..words)
+        .map(|i| vocabulary[(seed * 7919 + i * i * 31 + i * 17) % vocabulary.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn write_jsonl(path: &Path, docs: &[(&str, String)]) {
+    let lines: Vec<String> = docs
+        .iter()
+        .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+        .collect();
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn exact_and_near_duplicates_are_dropped_and_the_first_copy_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    let original = text(1, 200);
+    let mut words: Vec<&str> = original.split(' ').collect();
+    words[100] = "submarine";
+    let edited = words.join(" ");
+    write_jsonl(
+        &corpus.join("a.jsonl"),
+        &[
+            ("a1", original.clone()),
+            ("a2", text(2, 150)),
+            ("a3", format!("  {}\n", original.to_uppercase())),
+        ],
+    );
+    write_jsonl(
+        &corpus.join("b.jsonl"),
+        &[
+            ("b1", edited),
+            ("b2", text(3, 150)),
+            ("b3", "Short note.".into()),
+            ("b4", "short   NOTE.".into()),
+        ],
+    );
+    let p = pipeline(
+        tmp.path(),
+        &["corpus"],
+        "[[step]]\ntype = \"exact_dedup\"\n\n[[step]]\ntype = \"minhash_dedup\"",
+        "write_dropped = true",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    assert_balanced(&out);
+    let kept: Vec<String> = documents(&out.join("kept"))
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kept, ["a1", "a2", "b2", "b3"]);
+    let dropped = documents(&out.join("dropped"));
+    let find = |id: &str| dropped.iter().find(|d| d["id"] == id).unwrap().clone();
+    let a3 = find("a3");
+    assert_eq!(a3["thresh"]["dropped_by"], "exact_dedup");
+    assert_eq!(a3["thresh"]["exact_dedup"]["duplicate_of"], "a1");
+    assert_eq!(a3["thresh"]["exact_dedup"]["cluster_size"], 2);
+    assert_eq!(
+        a3["thresh"]["reason"],
+        "exact_duplicate of a1 (cluster of 2)"
+    );
+    assert_eq!(find("b4")["thresh"]["exact_dedup"]["duplicate_of"], "b3");
+    let b1 = find("b1");
+    assert_eq!(b1["thresh"]["dropped_by"], "minhash_dedup");
+    assert_eq!(b1["thresh"]["minhash_dedup"]["duplicate_of"], "a1");
+    let s = stats(&out);
+    assert_eq!(s["barriers"]["exact_dedup"]["duplicates_removed"], 2);
+    assert_eq!(s["barriers"]["exact_dedup"]["documents"], 7);
+    assert_eq!(s["barriers"]["minhash_dedup"]["documents"], 5);
+    assert_eq!(s["barriers"]["minhash_dedup"]["cluster_sizes"]["2"], 1);
+    assert!(
+        !out.join(".thresh/stage").exists(),
+        "documents set aside between passes are removed at the end"
+    );
+}
+
+fn dedup_pipeline(dir: &Path) -> std::path::PathBuf {
+    pipeline(
+        dir,
+        &["corpus"],
+        "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"exact_dedup\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
+        "max_docs_per_shard = 700",
+    )
+}
+
+fn shard_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
+    ["kept", "dropped"]
+        .iter()
+        .flat_map(|sub| shard_files(&out.join(sub)))
+        .map(|f| {
+            (
+                f.strip_prefix(out).unwrap().display().to_string(),
+                fs::read(&f).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 12, 4000);
+    let p = dedup_pipeline(tmp.path());
+    let out = tmp.path().join("out");
+    let run_with = |threads: &str| {
+        let o = run(&[
+            "run",
+            p.to_str().unwrap(),
+            "-q",
+            "--overwrite",
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (shard_bytes(&out), stats(&out))
+    };
+    let (reference, reference_stats) = run_with("2");
+    let (read, kept, dropped, _) = assert_balanced(&out);
+    assert_eq!(read, 48_000);
+    assert!(dropped > 20_000 && kept > 0, "the corpus repeats itself");
+    assert_eq!(run_with("1").0, reference, "1 and 2 threads");
+
+    // Kill -9 once some files are through the first pass, then resume.
+    fs::remove_dir_all(&out).unwrap();
+    let mut child = thresh()
+        .args(["run", p.to_str().unwrap(), "-q", "--threads", "2"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let markers = out.join(".thresh/done/pass0");
+    let count = |dir: &Path| {
+        fs::read_dir(dir).map_or(0, |d| {
+            d.filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&markers) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!out.join("stats.json").exists(), "killed before the end");
+    let o = run(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(shard_bytes(&out), reference, "resumed output");
+    let resumed = stats(&out);
+    for key in ["read", "kept", "dropped", "errored", "steps", "barriers"] {
+        assert_eq!(resumed[key], reference_stats[key], "{key}");
+    }
+}

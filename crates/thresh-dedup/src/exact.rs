@@ -1,0 +1,121 @@
+//! `exact_dedup`: drops documents whose normalized text is identical to an earlier one's (by
+//! input order); the first of each group survives.
+
+use serde::Deserialize;
+use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::decisions::Decisions;
+use crate::normalize::TextNorm;
+use crate::{cluster, observation};
+
+/// Parameters of `exact_dedup`: which differences do not count.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExactDedupParams {
+    /// Ignore case.
+    pub lowercase: bool,
+    /// Ignore how much whitespace, and of which kind, separates words.
+    pub norm_whitespace: bool,
+    /// Ignore punctuation (datatrove's punctuation set).
+    pub remove_punctuation: bool,
+    /// Ignore numbers (every number counts as `0`).
+    pub norm_numbers: bool,
+    /// Ignore diacritics.
+    pub norm_unicode_diacritics: bool,
+}
+
+impl Default for ExactDedupParams {
+    fn default() -> Self {
+        ExactDedupParams {
+            lowercase: true,
+            norm_whitespace: true,
+            remove_punctuation: false,
+            norm_numbers: false,
+            norm_unicode_diacritics: false,
+        }
+    }
+}
+
+/// The `exact_dedup` step.
+pub struct ExactDedup {
+    norm: TextNorm,
+    decisions: Decisions,
+}
+
+impl ExactDedup {
+    /// A step with the given parameters.
+    pub fn new(p: ExactDedupParams) -> Self {
+        ExactDedup {
+            norm: TextNorm {
+                lowercase: p.lowercase,
+                norm_numbers: p.norm_numbers,
+                remove_punctuation: p.remove_punctuation,
+                norm_whitespace: p.norm_whitespace,
+                norm_unicode_diacritics: p.norm_unicode_diacritics,
+            },
+            decisions: Decisions::default(),
+        }
+    }
+
+    /// The 64-bit hash of `text` after normalization.
+    pub fn key(&self, text: &str) -> u64 {
+        xxh3_64(self.norm.apply(text, &mut String::new()).as_bytes())
+    }
+}
+
+impl Step for ExactDedup {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        crate::apply(&self.decisions, doc, cx, "exact_duplicate")
+    }
+
+    fn barrier(&self) -> Option<&dyn Barrier> {
+        Some(self)
+    }
+}
+
+impl Barrier for ExactDedup {
+    fn observe(&self, doc: &Document, out: &mut Vec<u8>) {
+        observation::write(out, doc.origin.record, &doc.id, &[self.key(&doc.text)]);
+    }
+
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
+        cluster::resolve(work, 1, 1, cluster::Survivor::First)
+    }
+
+    fn open(&self, work: &BarrierWork) -> Result<(), String> {
+        self.decisions.open(work);
+        Ok(())
+    }
+
+    fn release(&self, file: u32) {
+        self.decisions.release(file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_and_whitespace_by_default_and_what_is_configured() {
+        let step = ExactDedup::new(ExactDedupParams::default());
+        assert_eq!(step.key("Hello  World\n"), step.key("hello world"));
+        assert_ne!(step.key("hello, world"), step.key("hello world"));
+        let loose = ExactDedup::new(ExactDedupParams {
+            remove_punctuation: true,
+            norm_numbers: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            loose.key("Hello, world 2024!"),
+            loose.key("hello world 1999")
+        );
+        let strict = ExactDedup::new(ExactDedupParams {
+            lowercase: false,
+            norm_whitespace: false,
+            ..Default::default()
+        });
+        assert_ne!(strict.key("Hello"), strict.key("hello"));
+    }
+}

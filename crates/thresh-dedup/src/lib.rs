@@ -1,0 +1,65 @@
+//! # thresh-dedup
+//!
+//! Deduplication steps. They are barrier steps ([`thresh_core::Barrier`]): every document
+//! that reaches them is observed first, the step resolves once over the whole corpus, and
+//! the next pass drops the duplicates, each annotated with its cluster and its survivor.
+
+pub mod cluster;
+pub mod decisions;
+pub mod exact;
+pub mod minhash;
+pub mod mt19937;
+pub mod normalize;
+pub mod observation;
+pub mod union_find;
+
+use thresh_core::{Document, StepCx, StepRegistry, Verdict};
+
+/// After the barrier: drops `doc` when the step decided it is a duplicate, annotating
+/// `thresh.<step>` with its cluster, the cluster's size and the survivor's id.
+fn apply(
+    decisions: &decisions::Decisions,
+    doc: &mut Document,
+    cx: &StepCx,
+    reason: &str,
+) -> Verdict {
+    match decisions.lookup(doc.origin.file, doc.origin.record) {
+        Ok(None) => Verdict::Keep,
+        Ok(Some(dup)) => {
+            let note = doc.step_annotations(&cx.name);
+            note.insert("cluster".into(), dup.cluster.into());
+            note.insert("cluster_size".into(), dup.size.into());
+            note.insert("duplicate_of".into(), dup.survivor.clone().into());
+            Verdict::drop(format_args!(
+                "{reason} of {} (cluster of {})",
+                dup.survivor, dup.size
+            ))
+        }
+        Err(message) => {
+            doc.step_annotations(&cx.name)
+                .insert("error".into(), message.into());
+            Verdict::Keep
+        }
+    }
+}
+
+/// Registers `exact_dedup` and `minhash_dedup`.
+pub fn register(registry: &mut StepRegistry) {
+    registry.register(
+        "exact_dedup",
+        "drop documents whose normalized text equals an earlier one's",
+        |c| Ok(Box::new(exact::ExactDedup::new(c.parse()?))),
+    );
+    registry.register(
+        "minhash_dedup",
+        "drop near-duplicates (MinHash LSH, datatrove's settings), one survivor per cluster",
+        |c| {
+            minhash::MinhashDedup::new(c.parse()?)
+                .map(|s| Box::new(s) as Box<dyn thresh_core::Step>)
+                .map_err(|message| thresh_core::ConfigError::Invalid {
+                    context: format!("step `{}`", c.name),
+                    message,
+                })
+        },
+    );
+}

@@ -1,0 +1,207 @@
+//! `minhash_dedup`: near-duplicate removal with MinHash and locality-sensitive hashing, as
+//! datatrove's four MinHash stages (FineWeb's setting) compute it, in one step.
+//!
+//! Per document: datatrove's `simplify_text`, its word tokenizer for the language, word
+//! n-gram shingles (`n_grams`, default 5) joined by spaces and hashed with xxHash64, and
+//! `num_buckets × hashes_per_bucket` (14 × 8) MinHash values `min((a·s + b) mod (2⁶¹ − 1))`
+//! with datatrove's `(a, b)` (numpy `RandomState(seed)`). Two documents are candidates when
+//! all values of one band (bucket) agree; candidates are clustered (union-find) and every
+//! document but the first of its cluster is dropped.
+
+use serde::Deserialize;
+use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
+use thresh_text::segment::Segmenter;
+use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh64::xxh64;
+
+use crate::decisions::Decisions;
+use crate::mt19937::Mt19937;
+use crate::normalize::TextNorm;
+use crate::{cluster, observation};
+
+/// The Mersenne prime 2⁶¹ − 1 of datatrove's universal hashing.
+const MERSENNE: u64 = (1 << 61) - 1;
+
+/// Parameters of `minhash_dedup` (datatrove's `MinhashConfig` names and defaults).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MinhashDedupParams {
+    /// Words per shingle.
+    pub n_grams: usize,
+    /// Bands (datatrove: buckets).
+    pub num_buckets: usize,
+    /// MinHash values per band.
+    pub hashes_per_bucket: usize,
+    /// Seed of the permutation parameters.
+    pub seed: u32,
+    /// Word tokenizer language; default: the document's `thresh.lang`, else English
+    /// (datatrove's `language` default).
+    pub language: Option<String>,
+    /// Which document of a cluster survives: `"first"` in input order, or `"datatrove"`,
+    /// the one datatrove keeps (its union-by-size order), for parity runs.
+    pub survivor: cluster::Survivor,
+    /// Text normalization before shingling (datatrove's `TextNormConfig`, all on).
+    #[serde(flatten)]
+    pub norm: TextNorm,
+}
+
+impl Default for MinhashDedupParams {
+    fn default() -> Self {
+        MinhashDedupParams {
+            n_grams: 5,
+            num_buckets: 14,
+            hashes_per_bucket: 8,
+            seed: 1,
+            language: None,
+            survivor: cluster::Survivor::First,
+            norm: TextNorm::default(),
+        }
+    }
+}
+
+/// The `minhash_dedup` step.
+pub struct MinhashDedup {
+    params: MinhashDedupParams,
+    a: Vec<u64>,
+    b: Vec<u64>,
+    decisions: Decisions,
+}
+
+impl MinhashDedup {
+    /// A step with the given parameters.
+    pub fn new(params: MinhashDedupParams) -> Result<Self, String> {
+        if params.n_grams == 0 || params.num_buckets == 0 || params.hashes_per_bucket == 0 {
+            return Err("n_grams, num_buckets and hashes_per_bucket must be at least 1".into());
+        }
+        if params.num_buckets > u16::MAX as usize {
+            return Err("num_buckets must be at most 65535".into());
+        }
+        let hashes = params.num_buckets * params.hashes_per_bucket;
+        let mut rng = Mt19937::new(params.seed);
+        let a = rng.randint_u64(1, MERSENNE, hashes);
+        let b = rng.randint_u64(0, MERSENNE, hashes);
+        Ok(MinhashDedup {
+            params,
+            a,
+            b,
+            decisions: Decisions::default(),
+        })
+    }
+
+    /// The shingle hashes of `text` in language `lang` (none when it has fewer words than a
+    /// shingle).
+    pub fn shingles(&self, text: &str, lang: &str) -> Vec<u64> {
+        let simple = self.params.norm.apply(text, &mut String::new());
+        let words = Segmenter::for_language(lang).words(&simple);
+        let n = self.params.n_grams;
+        let mut joined = String::new();
+        words
+            .windows(n)
+            .map(|w| {
+                joined.clear();
+                for (i, word) in w.iter().enumerate() {
+                    if i > 0 {
+                        joined.push(' ');
+                    }
+                    joined.push_str(word);
+                }
+                xxh64(joined.as_bytes(), 0)
+            })
+            .collect()
+    }
+
+    /// The MinHash signature of a shingle set: `num_buckets × hashes_per_bucket` values.
+    pub fn signature(&self, shingles: &[u64]) -> Vec<u64> {
+        let mut mins = vec![u64::MAX; self.a.len()];
+        for &s in shingles {
+            for ((min, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
+                // numpy: uint64 multiply and add wrap around, then `% (2**61 - 1)`.
+                let v = s.wrapping_mul(a).wrapping_add(b) % MERSENNE;
+                if v < *min {
+                    *min = v;
+                }
+            }
+        }
+        mins
+    }
+
+    /// Two keys per band: its first value and a hash of all its values. Equal bands have equal
+    /// keys, and sorting by the keys orders bands as datatrove sorts them (by their values)
+    /// except between bands that share a first value.
+    pub fn band_keys(&self, signature: &[u64]) -> Vec<u64> {
+        let mut keys = Vec::with_capacity(2 * self.params.num_buckets);
+        let mut bytes = Vec::with_capacity(8 * self.params.hashes_per_bucket);
+        for band in signature.chunks(self.params.hashes_per_bucket) {
+            bytes.clear();
+            bytes.extend(band.iter().flat_map(|v| v.to_le_bytes()));
+            // Values are below 2^61, so neither key is ever the "no key" sentinel.
+            keys.push(band[0]);
+            keys.push(xxh3_64(&bytes) >> 3);
+        }
+        keys
+    }
+}
+
+impl Step for MinhashDedup {
+    fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
+        crate::apply(&self.decisions, doc, cx, "near_duplicate")
+    }
+
+    fn barrier(&self) -> Option<&dyn Barrier> {
+        Some(self)
+    }
+}
+
+impl Barrier for MinhashDedup {
+    fn observe(&self, doc: &Document, out: &mut Vec<u8>) {
+        let lang = thresh_text::language::step_language(self.params.language.as_deref(), doc);
+        let shingles = self.shingles(&doc.text, lang);
+        let keys = if shingles.is_empty() {
+            Vec::new()
+        } else {
+            self.band_keys(&self.signature(&shingles))
+        };
+        observation::write(out, doc.origin.record, &doc.id, &keys);
+    }
+
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
+        cluster::resolve(work, self.params.num_buckets, 2, self.params.survivor)
+    }
+
+    fn open(&self, work: &BarrierWork) -> Result<(), String> {
+        self.decisions.open(work);
+        Ok(())
+    }
+
+    fn release(&self, file: u32) {
+        self.decisions.release(file);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shingles_are_datatrove_s() {
+        let step = MinhashDedup::new(MinhashDedupParams::default()).unwrap();
+        // datatrove: xxhash.xxh64_intdigest("hello world foo bar baz").
+        assert_eq!(
+            step.shingles("Hello, world! Foo bar baz.", "en"),
+            vec![5587187255992174781]
+        );
+        assert!(step.shingles("too few words here", "en").is_empty());
+    }
+
+    #[test]
+    fn identical_texts_share_every_band_and_different_ones_none() {
+        let step = MinhashDedup::new(MinhashDedupParams::default()).unwrap();
+        let text = "the quick brown fox jumps over the lazy dog near the old mill by the river";
+        let keys = |t: &str| step.band_keys(&step.signature(&step.shingles(t, "en")));
+        assert_eq!(keys(text).len(), 28);
+        assert_eq!(keys(text), keys(&text.to_uppercase()));
+        let other =
+            keys("a completely different sentence about markets, prices and interest rates today");
+        assert!(keys(text).iter().zip(&other).all(|(a, b)| a != b));
+    }
+}
