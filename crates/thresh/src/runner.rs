@@ -391,8 +391,8 @@ pub fn run(
             let staged = ShardSpec {
                 dir: layout.stage_dir(pass_index - 1),
                 prefix: file_prefix(index),
-                compression: Compression::Zstd,
-                level: Some(1),
+                compression: file.output.compression,
+                level: file.output.level,
                 max_docs: 0,
                 max_bytes: 0,
             }
@@ -458,6 +458,14 @@ pub fn run(
                 }
             }
         }
+    }
+    let accounted = total.kept + total.dropped.values().sum::<u64>() + total.errored;
+    if accounted != total.read {
+        return Err(RunError::Output(format!(
+            "{} documents read but {accounted} accounted for (kept, dropped or errored): the state in `{}` is inconsistent; rerun with --overwrite",
+            total.read,
+            layout.root().display()
+        )));
     }
     merge_errors(&layout, inputs.len() as u32)?;
     let wall_seconds = started.elapsed().as_secs_f64();
