@@ -199,3 +199,66 @@ fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
         assert_eq!(resumed[key], reference_stats[key], "{key}");
     }
 }
+
+#[test]
+fn line_dedup_removes_lines_repeated_across_the_corpus_keeping_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    fs::create_dir_all(&corpus).unwrap();
+    let footer = "Ähnliche Beiträge\nBildquelle: Stadtarchiv, alle Rechte vorbehalten";
+    let article = |topic: &str| {
+        format!("Der Stadtrat hat am Dienstag über {topic} beraten.\nDie Entscheidung fällt im Herbst.\n{footer}")
+    };
+    write_jsonl(
+        &corpus.join("site.jsonl"),
+        &[
+            ("p1", article("den Radweg")),
+            ("p2", article("das Hallenbad")),
+            ("p3", article("die Bibliothek")),
+            ("p4", footer.to_owned()),
+        ],
+    );
+    let p = pipeline(
+        tmp.path(),
+        &["corpus"],
+        "[[step]]\ntype = \"line_dedup\"",
+        "write_dropped = true",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    assert_balanced(&out);
+    let kept = documents(&out.join("kept"));
+    let text = |id: &str| {
+        kept.iter().find(|d| d["id"] == id).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // The first page keeps everything; the others lose the footer and the repeated sentence.
+    assert_eq!(text("p1"), article("den Radweg"));
+    assert_eq!(
+        text("p2"),
+        "Der Stadtrat hat am Dienstag über das Hallenbad beraten."
+    );
+    assert_eq!(
+        text("p3"),
+        "Der Stadtrat hat am Dienstag über die Bibliothek beraten."
+    );
+    let dropped = documents(&out.join("dropped"));
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(dropped[0]["id"], "p4");
+    assert!(dropped[0]["thresh"]["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("too_short_after_line_dedup 0 < 1"));
+    let s = stats(&out);
+    let summary = &s["barriers"]["line_dedup"];
+    assert_eq!(summary["units_removed"], 8);
+    assert_eq!(summary["documents_changed"], 3);
+    let top = summary["top_duplicated"].as_array().unwrap();
+    assert_eq!(top[0]["count"], 4);
+    let texts: Vec<&str> = top.iter().map(|t| t["text"].as_str().unwrap()).collect();
+    assert!(texts.contains(&"Ähnliche Beiträge"), "{texts:?}");
+    assert!(s["steps"][0]["chars_removed"].as_i64().unwrap() > 200);
+}

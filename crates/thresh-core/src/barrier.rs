@@ -23,6 +23,9 @@ pub struct BarrierWork {
     pub files: u32,
     /// Threads the step may use to resolve.
     pub threads: usize,
+    /// The documents set aside at the barrier (`<file index>-0000.jsonl[.zst|.gz]`), for a
+    /// step that wants to read examples back (e.g. the text of its most repeated lines).
+    pub staged: PathBuf,
 }
 
 impl BarrierWork {

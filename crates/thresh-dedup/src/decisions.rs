@@ -31,10 +31,11 @@ pub fn write(path: &Path, dups: &[(u64, Duplicate)]) -> io::Result<()> {
         out.extend_from_slice(&(dup.survivor.len() as u32).to_le_bytes());
         out.extend_from_slice(dup.survivor.as_bytes());
     }
-    thresh_io_write(path, &out)
+    write_bytes(path, &out)
 }
 
-fn thresh_io_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Writes `bytes` to `path` atomically (temporary name, then rename).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
@@ -43,11 +44,11 @@ fn thresh_io_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fs::rename(&tmp, path)
 }
 
-fn read(path: &Path) -> io::Result<HashMap<u64, Duplicate>> {
-    let bytes = fs::read(path)?;
+/// Reads one input file's duplicates, as [`write`] wrote them.
+pub fn read(bytes: &[u8]) -> io::Result<HashMap<u64, Duplicate>> {
     let bad = || io::Error::new(io::ErrorKind::InvalidData, "truncated decisions");
     let mut map = HashMap::new();
-    let mut rest = &bytes[..];
+    let mut rest = bytes;
     let mut take = |n: usize| -> io::Result<&[u8]> {
         if rest.len() < n {
             return Err(bad());
@@ -58,9 +59,8 @@ fn read(path: &Path) -> io::Result<HashMap<u64, Duplicate>> {
     };
     let u64_at = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
     let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("four bytes"));
-    let total = bytes.len();
     let mut consumed = 0;
-    while consumed < total {
+    while consumed < bytes.len() {
         let record = u64_at(take(8)?);
         let cluster = u64_at(take(8)?);
         let size = u32_at(take(4)?);
@@ -79,30 +79,43 @@ fn read(path: &Path) -> io::Result<HashMap<u64, Duplicate>> {
     Ok(map)
 }
 
-/// The decisions of one step, loaded per input file on first use and freed when released.
-#[derive(Default)]
-pub struct Decisions {
+/// A step's decisions by input file and record, loaded per input file on first use (with
+/// `decode`) and freed when released.
+pub struct Decisions<T> {
     work: OnceLock<BarrierWork>,
-    files: RwLock<HashMap<u32, Arc<HashMap<u64, Duplicate>>>>,
+    decode: fn(&[u8]) -> io::Result<HashMap<u64, T>>,
+    files: RwLock<HashMap<u32, Arc<HashMap<u64, T>>>>,
 }
 
-impl Decisions {
+impl<T: Clone> Decisions<T> {
+    /// Decisions read with `decode`.
+    pub fn new(decode: fn(&[u8]) -> io::Result<HashMap<u64, T>>) -> Self {
+        Decisions {
+            work: OnceLock::new(),
+            decode,
+            files: RwLock::new(HashMap::new()),
+        }
+    }
+
     /// Where the decisions are (called once after the barrier).
     pub fn open(&self, work: &BarrierWork) {
         let _ = self.work.set(work.clone());
     }
 
-    /// The duplicate record `record` of input file `file` is, if it is one.
-    pub fn lookup(&self, file: u32, record: u64) -> Result<Option<Duplicate>, String> {
+    /// The decision about record `record` of input file `file`, if there is one.
+    pub fn lookup(&self, file: u32, record: u64) -> Result<Option<T>, String> {
         if let Some(map) = self.files.read().expect("not poisoned").get(&file) {
             return Ok(map.get(&record).cloned());
         }
         let work = self
             .work
             .get()
-            .ok_or("the dedup step ran before its barrier resolved")?;
+            .ok_or("the step ran before its barrier resolved")?;
         let path = work.decisions(file);
-        let map = Arc::new(read(&path).map_err(|e| format!("{}: {e}", path.display()))?);
+        let map = fs::read(&path)
+            .and_then(|bytes| (self.decode)(&bytes))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let map = Arc::new(map);
         let found = map.get(&record).cloned();
         self.files.write().expect("not poisoned").insert(file, map);
         Ok(found)

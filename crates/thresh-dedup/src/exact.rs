@@ -5,7 +5,7 @@ use serde::Deserialize;
 use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::decisions::Decisions;
+use crate::decisions::{self, Decisions, Duplicate};
 use crate::normalize::TextNorm;
 use crate::{cluster, observation};
 
@@ -40,7 +40,7 @@ impl Default for ExactDedupParams {
 /// The `exact_dedup` step.
 pub struct ExactDedup {
     norm: TextNorm,
-    decisions: Decisions,
+    decisions: Decisions<Duplicate>,
 }
 
 impl ExactDedup {
@@ -54,7 +54,7 @@ impl ExactDedup {
                 norm_whitespace: p.norm_whitespace,
                 norm_unicode_diacritics: p.norm_unicode_diacritics,
             },
-            decisions: Decisions::default(),
+            decisions: Decisions::new(decisions::read),
         }
     }
 

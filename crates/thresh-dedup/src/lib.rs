@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod decisions;
 pub mod exact;
+pub mod line_dedup;
 pub mod minhash;
 pub mod mt19937;
 pub mod normalize;
@@ -18,7 +19,7 @@ use thresh_core::{Document, StepCx, StepRegistry, Verdict};
 /// After the barrier: drops `doc` when the step decided it is a duplicate, annotating
 /// `thresh.<step>` with its cluster, the cluster's size and the survivor's id.
 fn apply(
-    decisions: &decisions::Decisions,
+    decisions: &decisions::Decisions<decisions::Duplicate>,
     doc: &mut Document,
     cx: &StepCx,
     reason: &str,
@@ -43,12 +44,17 @@ fn apply(
     }
 }
 
-/// Registers `exact_dedup` and `minhash_dedup`.
+/// Registers `exact_dedup`, `minhash_dedup` and `line_dedup`.
 pub fn register(registry: &mut StepRegistry) {
     registry.register(
         "exact_dedup",
         "drop documents whose normalized text equals an earlier one's",
         |c| Ok(Box::new(exact::ExactDedup::new(c.parse()?))),
+    );
+    registry.register(
+        "line_dedup",
+        "remove lines (or paragraphs) repeated across the corpus, keeping the first",
+        |c| Ok(Box::new(line_dedup::LineDedup::new(c.parse()?))),
     );
     registry.register(
         "minhash_dedup",

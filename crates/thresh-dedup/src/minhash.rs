@@ -14,7 +14,7 @@ use thresh_text::segment::Segmenter;
 use xxhash_rust::xxh3::xxh3_64;
 use xxhash_rust::xxh64::xxh64;
 
-use crate::decisions::Decisions;
+use crate::decisions::{self, Decisions, Duplicate};
 use crate::mt19937::Mt19937;
 use crate::normalize::TextNorm;
 use crate::{cluster, observation};
@@ -64,7 +64,7 @@ pub struct MinhashDedup {
     params: MinhashDedupParams,
     a: Vec<u64>,
     b: Vec<u64>,
-    decisions: Decisions,
+    decisions: Decisions<Duplicate>,
 }
 
 impl MinhashDedup {
@@ -72,9 +72,6 @@ impl MinhashDedup {
     pub fn new(params: MinhashDedupParams) -> Result<Self, String> {
         if params.n_grams == 0 || params.num_buckets == 0 || params.hashes_per_bucket == 0 {
             return Err("n_grams, num_buckets and hashes_per_bucket must be at least 1".into());
-        }
-        if params.num_buckets > u16::MAX as usize {
-            return Err("num_buckets must be at most 65535".into());
         }
         let hashes = params.num_buckets * params.hashes_per_bucket;
         let mut rng = Mt19937::new(params.seed);
@@ -84,7 +81,7 @@ impl MinhashDedup {
             params,
             a,
             b,
-            decisions: Decisions::default(),
+            decisions: Decisions::new(decisions::read),
         })
     }
 

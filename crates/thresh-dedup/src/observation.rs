@@ -1,6 +1,6 @@
 //! What a dedup step records about each document before the barrier: its record number, its
 //! id, and its keys (one text hash, or one hash per MinHash band). Little-endian:
-//! `record u64, id length u32, id bytes, key count u16, keys u64…`.
+//! `record u64, id length u32, id bytes, key count u32, keys u64…`.
 
 use std::io::{self, BufReader, Read};
 use std::path::Path;
@@ -10,7 +10,7 @@ pub fn write(out: &mut Vec<u8>, record: u64, id: &str, keys: &[u64]) {
     out.extend_from_slice(&record.to_le_bytes());
     out.extend_from_slice(&(id.len() as u32).to_le_bytes());
     out.extend_from_slice(id.as_bytes());
-    out.extend_from_slice(&(keys.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(keys.len() as u32).to_le_bytes());
     for key in keys {
         out.extend_from_slice(&key.to_le_bytes());
     }
@@ -50,10 +50,10 @@ pub fn read_all(path: &Path, mut f: impl FnMut(&Observation)) -> io::Result<()> 
         r.read_exact(&mut id)?;
         obs.id = String::from_utf8(id)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "observation id"))?;
-        let mut count = [0u8; 2];
+        let mut count = [0u8; 4];
         r.read_exact(&mut count)?;
         obs.keys.clear();
-        for _ in 0..u16::from_le_bytes(count) {
+        for _ in 0..u32::from_le_bytes(count) {
             r.read_exact(&mut word)?;
             obs.keys.push(u64::from_le_bytes(word));
         }

@@ -347,10 +347,12 @@ pub fn run(
     let names: Vec<String> = inputs.iter().map(|f| f.name.clone()).collect();
     let work_of = |b: usize| {
         let name = &pipeline.steps()[b].name;
+        let pass = barriers.iter().position(|&x| x == b).expect("a barrier");
         thresh_core::BarrierWork {
             dir: layout.barrier_dir(name),
             files: inputs.len() as u32,
             threads,
+            staged: layout.stage_dir(pass),
         }
     };
     let mut this_run = Stats::for_pipeline(&pipeline);
