@@ -624,6 +624,17 @@ fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages
         stuffed["thresh"]["reason"],
         "sentence_paragraphs 4 > 3: \"Stadtrat beschließt neues Radwegenetz für Leipzig\""
     );
+    // Of each duplicate pair the first copy stays.
+    let by = |id: &str| {
+        dropped
+            .iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["thresh"]["dropped_by"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(by("de-dup-002").as_deref(), Some("exact_dedup"));
+    assert_eq!(by("en-neardup-002").as_deref(), Some("minhash_dedup"));
+    assert_eq!(by("de-dup-001"), None);
+    assert_eq!(by("en-neardup-001"), None);
 }
 
 /// `thresh explain --json` of `article` through the recommended pipeline, as it ships.

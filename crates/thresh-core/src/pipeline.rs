@@ -245,6 +245,21 @@ impl Pipeline {
     pub fn trace(&self, doc: &mut Document) -> Vec<TraceStep> {
         let mut trace = Vec::new();
         for ps in &self.steps {
+            if ps.step.barrier().is_some() {
+                // Deduplication decides over the whole corpus, which one document cannot show.
+                trace.push(TraceStep {
+                    name: ps.name.clone(),
+                    ty: ps.ty.clone(),
+                    mode: ps.mode,
+                    verdict: Verdict::Keep,
+                    signals: Some(serde_json::json!({
+                        "note": "decided over the whole corpus by `thresh run`"
+                    })),
+                    removed_lines: Vec::new(),
+                    chars: (doc.text.chars().count(), doc.text.chars().count()),
+                });
+                continue;
+            }
             let before = doc.text.clone();
             let cx = StepCx {
                 name: ps.name.clone(),
