@@ -35,12 +35,16 @@ pub enum Survivor {
 }
 
 /// Reads every observation (`width` keys per band: the band is the `width`-tuple, compared in
-/// order), clusters, writes the decisions; returns the summary.
+/// order), clusters, writes the decisions; returns the summary. With `verify = Some(t)`, the
+/// keys after the bands are the document's sorted shingle hashes, and a candidate pair is only
+/// joined when the exact Jaccard similarity of their shingle sets is at least `t` (the shingle
+/// sets are then held in memory: 8 bytes per distinct shingle).
 pub fn resolve(
     work: &BarrierWork,
     bands: usize,
     width: usize,
     survivor: Survivor,
+    verify: Option<f64>,
 ) -> Result<serde_json::Value, String> {
     fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
         move |e| format!("{}: {e}", path.display())
@@ -49,6 +53,7 @@ pub fn resolve(
     fs::create_dir_all(&band_dir).map_err(err(&band_dir))?;
     // 1. Document table (input file, record) in input order, and one key file per band.
     let mut docs: Vec<(u32, u64)> = Vec::new();
+    let mut shingles: Vec<Vec<u64>> = Vec::new();
     let band_paths: Vec<PathBuf> = (0..bands)
         .map(|b| band_dir.join(format!("{b:03}.bin")))
         .collect();
@@ -62,6 +67,9 @@ pub fn resolve(
         let path = work.observations(file);
         observation::read_all(&path, |obs| {
             docs.push((file, obs.record));
+            if verify.is_some() {
+                shingles.push(obs.keys.get(bands * width..).unwrap_or_default().to_vec());
+            }
             for (b, writer) in writers.iter_mut().enumerate() {
                 for k in 0..width {
                     let key = obs.keys.get(b * width + k).copied().unwrap_or(NO_KEY);
@@ -108,11 +116,19 @@ pub fn resolve(
     // Bands in order: with unions by size the order decides the roots.
     let mut results = results.into_inner().expect("no panics hold the lock");
     results.sort_by_key(|(b, _)| *b);
+    let mut rejected = 0u64;
     for (_, pairs) in results {
         for (a, b) in pairs.map_err(err(&band_dir))? {
+            if let Some(threshold) = verify {
+                if jaccard(&shingles[a as usize], &shingles[b as usize]) < threshold {
+                    rejected += 1;
+                    continue;
+                }
+            }
             sets.union(a, b);
         }
     }
+    drop(shingles);
     let _ = fs::remove_dir_all(&band_dir);
     // 3. Clusters: sizes, survivors, the duplicates of each input file.
     let roots: Vec<u32> = (0..docs.len() as u32).map(|i| sets.find(i)).collect();
@@ -154,7 +170,116 @@ pub fn resolve(
         decisions::write(&path, per_file.get(&file).map_or(&[][..], |v| &v[..]))
             .map_err(err(&path))?;
     }
-    Ok(summary(docs.len(), &sizes))
+    let mut summary = summary(docs.len(), &sizes);
+    if verify.is_some() {
+        summary["candidate_pairs_rejected"] = rejected.into();
+    }
+    Ok(summary)
+}
+
+/// Jaccard similarity of two sorted, duplicate-free sets.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        1.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes observations (record, id, keys) for input file `file` and returns the work.
+    fn work_with(dir: &Path, files: &[Vec<(u64, &str, Vec<u64>)>]) -> BarrierWork {
+        let work = BarrierWork {
+            dir: dir.to_path_buf(),
+            files: files.len() as u32,
+            threads: 2,
+            staged: dir.join("staged"),
+        };
+        for (f, docs) in files.iter().enumerate() {
+            let mut out = Vec::new();
+            for (record, id, keys) in docs {
+                observation::write(&mut out, *record, id, keys);
+            }
+            let path = work.observations(f as u32);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, out).unwrap();
+        }
+        work
+    }
+
+    fn duplicates(work: &BarrierWork, file: u32) -> HashMap<u64, Duplicate> {
+        decisions::read(&fs::read(work.decisions(file)).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn documents_sharing_a_band_cluster_and_the_first_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two bands. a–b share band 0, b–c band 1 (so a, b, c are one cluster); d is alone; e
+        // has no keys at all.
+        let work = work_with(
+            dir.path(),
+            &[
+                vec![(1, "a", vec![10, 20]), (2, "d", vec![11, 21])],
+                vec![
+                    (1, "b", vec![10, 30]),
+                    (2, "c", vec![12, 30]),
+                    (3, "e", vec![]),
+                ],
+            ],
+        );
+        let summary = resolve(&work, 2, 1, Survivor::First, None).unwrap();
+        assert_eq!(summary["clusters"], 1);
+        assert_eq!(summary["duplicates_removed"], 2);
+        assert!(duplicates(&work, 0).is_empty());
+        let second = duplicates(&work, 1);
+        assert_eq!(second.len(), 2);
+        assert_eq!(second[&1].survivor, "a");
+        assert_eq!(second[&2].survivor, "a");
+        assert_eq!(second[&2].size, 3);
+    }
+
+    #[test]
+    fn verification_rejects_candidates_whose_shingles_differ() {
+        let dir = tempfile::tempdir().unwrap();
+        // One band (width 1) shared by all three; shingles after it.
+        let work = work_with(
+            dir.path(),
+            &[vec![
+                (1, "a", vec![7, 1, 2, 3, 4]),
+                (2, "b", vec![7, 1, 2, 3, 5]),
+                (3, "c", vec![7, 8, 9]),
+            ]],
+        );
+        let summary = resolve(&work, 1, 1, Survivor::First, Some(0.5)).unwrap();
+        assert_eq!(summary["candidate_pairs_rejected"], 1);
+        let dups = duplicates(&work, 0);
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[&2].survivor, "a");
+    }
+
+    #[test]
+    fn jaccard_of_sorted_sets() {
+        assert_eq!(jaccard(&[1, 2, 3, 4], &[3, 4, 5, 6]), 2.0 / 6.0);
+        assert_eq!(jaccard(&[1, 2], &[1, 2]), 1.0);
+        assert_eq!(jaccard(&[1], &[2]), 0.0);
+        assert_eq!(jaccard(&[], &[]), 1.0);
+    }
 }
 
 /// The pairs of one band's key file: within each run of documents with equal keys (in key

@@ -80,7 +80,7 @@ impl Barrier for ExactDedup {
     }
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        cluster::resolve(work, 1, 1, cluster::Survivor::First)
+        cluster::resolve(work, 1, 1, cluster::Survivor::First, None)
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {

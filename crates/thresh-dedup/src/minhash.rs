@@ -40,6 +40,10 @@ pub struct MinhashDedupParams {
     /// Which document of a cluster survives: `"first"` in input order, or `"datatrove"`,
     /// the one datatrove keeps (its union-by-size order), for parity runs.
     pub survivor: cluster::Survivor,
+    /// Verify candidate pairs: join two documents only when the exact Jaccard similarity of
+    /// their shingle sets reaches this (removes LSH false positives; the shingle sets are held
+    /// in memory while resolving). Off by default, as in datatrove.
+    pub jaccard_threshold: Option<f64>,
     /// Text normalization before shingling (datatrove's `TextNormConfig`, all on).
     #[serde(flatten)]
     pub norm: TextNorm,
@@ -54,6 +58,7 @@ impl Default for MinhashDedupParams {
             seed: 1,
             language: None,
             survivor: cluster::Survivor::First,
+            jaccard_threshold: None,
             norm: TextNorm::default(),
         }
     }
@@ -153,16 +158,30 @@ impl Barrier for MinhashDedup {
     fn observe(&self, doc: &Document, out: &mut Vec<u8>) {
         let lang = thresh_text::language::step_language(self.params.language.as_deref(), doc);
         let shingles = self.shingles(&doc.text, lang);
-        let keys = if shingles.is_empty() {
+        let mut keys = if shingles.is_empty() {
             Vec::new()
         } else {
             self.band_keys(&self.signature(&shingles))
         };
+        if self.params.jaccard_threshold.is_some() && !keys.is_empty() {
+            let start = keys.len();
+            keys.extend(shingles);
+            keys[start..].sort_unstable();
+            let mut distinct = keys.split_off(start);
+            distinct.dedup();
+            keys.extend(distinct);
+        }
         observation::write(out, doc.origin.record, &doc.id, &keys);
     }
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        cluster::resolve(work, self.params.num_buckets, 2, self.params.survivor)
+        cluster::resolve(
+            work,
+            self.params.num_buckets,
+            2,
+            self.params.survivor,
+            self.params.jaccard_threshold,
+        )
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {
