@@ -199,6 +199,66 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     }
 }
 
+/// The pairs of one band's key file: within each run of documents with equal keys (in key
+/// order, then input order), (first, each other) — or (previous, next) as datatrove pairs them.
+fn band_pairs(
+    path: &Path,
+    docs: usize,
+    width: usize,
+    survivor: Survivor,
+) -> io::Result<Vec<(u32, u32)>> {
+    let mut bytes = Vec::with_capacity(docs * 8 * width);
+    File::open(path)?.read_to_end(&mut bytes)?;
+    let key = |i: usize, k: usize| {
+        let at = (i * width + k) * 8;
+        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+    };
+    // (first key, second key or 0, document): two keys are enough for every step here.
+    let mut keyed: Vec<(u64, u64, u32)> = (0..docs)
+        .map(|i| (key(i, 0), if width > 1 { key(i, 1) } else { 0 }, i as u32))
+        .filter(|&(k, _, _)| k != NO_KEY)
+        .collect();
+    drop(bytes);
+    keyed.sort_unstable();
+    let mut pairs = Vec::new();
+    for run in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        for (i, other) in run.iter().enumerate().skip(1) {
+            let partner = match survivor {
+                Survivor::First => run[0].2,
+                Survivor::Datatrove => run[i - 1].2,
+            };
+            pairs.push((partner, other.2));
+        }
+    }
+    Ok(pairs)
+}
+
+/// The step's report: documents, clusters, removals and the cluster-size histogram.
+fn summary(docs: usize, sizes: &HashMap<u32, u32>) -> serde_json::Value {
+    let removed: u64 = sizes.values().map(|&s| s as u64 - 1).sum();
+    let mut histogram: BTreeMap<&str, u64> = BTreeMap::new();
+    for &size in sizes.values() {
+        let bucket = match size {
+            2 => "2",
+            3..=5 => "3-5",
+            6..=10 => "6-10",
+            11..=100 => "11-100",
+            _ => ">100",
+        };
+        *histogram.entry(bucket).or_default() += 1;
+    }
+    let mut largest: Vec<u32> = sizes.values().copied().collect();
+    largest.sort_unstable_by(|a, b| b.cmp(a));
+    largest.truncate(5);
+    json!({
+        "documents": docs,
+        "clusters": sizes.len(),
+        "duplicates_removed": removed,
+        "cluster_sizes": histogram,
+        "largest_clusters": largest,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,64 +340,4 @@ mod tests {
         assert_eq!(jaccard(&[1], &[2]), 0.0);
         assert_eq!(jaccard(&[], &[]), 1.0);
     }
-}
-
-/// The pairs of one band's key file: within each run of documents with equal keys (in key
-/// order, then input order), (first, each other) — or (previous, next) as datatrove pairs them.
-fn band_pairs(
-    path: &Path,
-    docs: usize,
-    width: usize,
-    survivor: Survivor,
-) -> io::Result<Vec<(u32, u32)>> {
-    let mut bytes = Vec::with_capacity(docs * 8 * width);
-    File::open(path)?.read_to_end(&mut bytes)?;
-    let key = |i: usize, k: usize| {
-        let at = (i * width + k) * 8;
-        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
-    };
-    // (first key, second key or 0, document): two keys are enough for every step here.
-    let mut keyed: Vec<(u64, u64, u32)> = (0..docs)
-        .map(|i| (key(i, 0), if width > 1 { key(i, 1) } else { 0 }, i as u32))
-        .filter(|&(k, _, _)| k != NO_KEY)
-        .collect();
-    drop(bytes);
-    keyed.sort_unstable();
-    let mut pairs = Vec::new();
-    for run in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        for (i, other) in run.iter().enumerate().skip(1) {
-            let partner = match survivor {
-                Survivor::First => run[0].2,
-                Survivor::Datatrove => run[i - 1].2,
-            };
-            pairs.push((partner, other.2));
-        }
-    }
-    Ok(pairs)
-}
-
-/// The step's report: documents, clusters, removals and the cluster-size histogram.
-fn summary(docs: usize, sizes: &HashMap<u32, u32>) -> serde_json::Value {
-    let removed: u64 = sizes.values().map(|&s| s as u64 - 1).sum();
-    let mut histogram: BTreeMap<&str, u64> = BTreeMap::new();
-    for &size in sizes.values() {
-        let bucket = match size {
-            2 => "2",
-            3..=5 => "3-5",
-            6..=10 => "6-10",
-            11..=100 => "11-100",
-            _ => ">100",
-        };
-        *histogram.entry(bucket).or_default() += 1;
-    }
-    let mut largest: Vec<u32> = sizes.values().copied().collect();
-    largest.sort_unstable_by(|a, b| b.cmp(a));
-    largest.truncate(5);
-    json!({
-        "documents": docs,
-        "clusters": sizes.len(),
-        "duplicates_removed": removed,
-        "cluster_sizes": histogram,
-        "largest_clusters": largest,
-    })
 }
