@@ -6,8 +6,6 @@ mod common;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -204,29 +202,8 @@ fn run_corpus(dir: &Path, threads: &str) -> std::path::PathBuf {
         "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
         "max_docs_per_shard = 700",
     );
-    let o = run(&[
-        "run",
-        p.to_str().unwrap(),
-        "-q",
-        "--overwrite",
-        "--threads",
-        threads,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_threads(&p, threads);
     dir.join("out")
-}
-
-fn shard_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut all = Vec::new();
-    for sub in ["kept", "dropped"] {
-        for f in shard_files(&out.join(sub)) {
-            all.push((
-                f.strip_prefix(out).unwrap().display().to_string(),
-                fs::read(&f).unwrap(),
-            ));
-        }
-    }
-    all
 }
 
 #[test]
@@ -251,30 +228,8 @@ fn a_run_killed_mid_way_resumes_to_identical_output() {
 
     // Start, wait until some files are finished, kill -9.
     let p = tmp.path().join("pipeline.toml");
-    let mut child = thresh()
-        .args(["run", p.to_str().unwrap(), "-q", "--threads", "2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     let done_dir = tmp.path().join("out/.thresh/done");
-    // Completion markers with their final name (a killed write leaves a hidden `.tmp`).
-    let markers = |dir: &Path| {
-        fs::read_dir(dir).map_or(0, |d| {
-            d.filter(|e| {
-                let name = e.as_ref().unwrap().file_name();
-                let name = name.to_string_lossy();
-                !name.starts_with('.') && name.ends_with(".json")
-            })
-            .count()
-        })
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while markers(&done_dir) < 2 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    run_and_kill(&p, &done_dir, 2);
     let finished = markers(&done_dir);
     assert!(
         finished < 12,
@@ -740,15 +695,7 @@ fn kept_documents_can_be_routed_into_one_directory_per_language() {
         "partition_by = \"lang\"",
     );
     let one = |threads: &str| {
-        let o = run(&[
-            "run",
-            p.to_str().unwrap(),
-            "-q",
-            "--overwrite",
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_threads(&p, threads);
         shard_bytes(&tmp.path().join("out"))
     };
     let shards = one("1");

@@ -4,8 +4,6 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use common::*;
 
@@ -126,19 +124,6 @@ fn dedup_pipeline(dir: &Path) -> std::path::PathBuf {
     )
 }
 
-fn shard_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
-    ["kept", "dropped"]
-        .iter()
-        .flat_map(|sub| shard_files(&out.join(sub)))
-        .map(|f| {
-            (
-                f.strip_prefix(out).unwrap().display().to_string(),
-                fs::read(&f).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
     let tmp = tempfile::tempdir().unwrap();
@@ -146,15 +131,7 @@ fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
     let p = dedup_pipeline(tmp.path());
     let out = tmp.path().join("out");
     let run_with = |threads: &str| {
-        let o = run(&[
-            "run",
-            p.to_str().unwrap(),
-            "-q",
-            "--overwrite",
-            "--threads",
-            threads,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        run_threads(&p, threads);
         (shard_bytes(&out), stats(&out))
     };
     let (reference, reference_stats) = run_with("2");
@@ -165,31 +142,7 @@ fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
 
     // Kill -9 once some files are through the first pass, then resume.
     fs::remove_dir_all(&out).unwrap();
-    let mut child = thresh()
-        .args(["run", p.to_str().unwrap(), "-q", "--threads", "2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let markers = out.join(".thresh/done/pass0");
-    let count = |dir: &Path| {
-        fs::read_dir(dir).map_or(0, |d| {
-            d.filter(|e| {
-                !e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with('.')
-            })
-            .count()
-        })
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&markers) < 2 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    run_and_kill(&p, &out.join(".thresh/done/pass0"), 2);
     assert!(!out.join("stats.json").exists(), "killed before the end");
     let o = run(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

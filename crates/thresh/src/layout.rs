@@ -45,6 +45,19 @@ pub struct Layout {
     root: PathBuf,
 }
 
+/// `name` as a file or directory name: ASCII letters, digits, `-` and `_`, anything else `_`.
+pub fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The shard-name prefix of input file `index`.
 pub fn file_prefix(index: u32) -> String {
     format!("{index:05}")
@@ -112,17 +125,7 @@ impl Layout {
 
     /// The working directory of barrier step `name`.
     pub fn barrier_dir(&self, name: &str) -> PathBuf {
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        self.state_dir().join("barrier").join(safe)
+        self.state_dir().join("barrier").join(safe_name(name))
     }
 
     /// The marker written once barrier step `name` has resolved (its summary).

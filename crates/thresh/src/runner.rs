@@ -146,16 +146,7 @@ fn partition(doc: &thresh_core::Document, key: &str) -> String {
         Some(serde_json::Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
-    let safe: String = value
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::layout::safe_name(&value);
     if safe.is_empty() || safe.chars().all(|c| c == '_') {
         "und".into()
     } else {

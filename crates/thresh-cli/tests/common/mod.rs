@@ -138,3 +138,60 @@ pub fn write_corpus(dir: &Path, files: usize, docs: usize) {
         fs::write(dir.join(format!("part-{f:03}.jsonl")), text).unwrap();
     }
 }
+
+/// Every kept and dropped shard under `out`: (path relative to `out`, bytes), sorted.
+pub fn shard_bytes(out: &Path) -> Vec<(String, Vec<u8>)> {
+    ["kept", "dropped"]
+        .iter()
+        .flat_map(|sub| shard_files(&out.join(sub)))
+        .map(|f| {
+            (
+                f.strip_prefix(out).unwrap().display().to_string(),
+                fs::read(&f).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `thresh run PIPELINE -q --overwrite --threads N`, which must succeed.
+pub fn run_threads(pipeline: &Path, threads: &str) {
+    let o = run(&[
+        "run",
+        pipeline.to_str().unwrap(),
+        "-q",
+        "--overwrite",
+        "--threads",
+        threads,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Completion markers with their final name in `dir` (a killed write leaves a hidden `.tmp`).
+pub fn markers(dir: &Path) -> usize {
+    fs::read_dir(dir).map_or(0, |d| {
+        d.filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && name.ends_with(".json")
+        })
+        .count()
+    })
+}
+
+/// Starts `thresh run PIPELINE -q --threads 2`, waits until `dir` holds `n` completion
+/// markers (at most a minute), kills it with SIGKILL and returns how many markers there are.
+pub fn run_and_kill(pipeline: &Path, dir: &Path, n: usize) -> usize {
+    let mut child = thresh()
+        .args(["run", pipeline.to_str().unwrap(), "-q", "--threads", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while markers(dir) < n && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    markers(dir)
+}
