@@ -11,7 +11,10 @@
 2. Synthetic: `gen_dedup_corpus.py --docs N` (default 1,000,000; 10% near-duplicates at Jaccard
    0.85), thresh on both cores: recall and precision of the planted pairs, throughput, peak RSS.
 
-usage: scripts/eval_dedup.py [--run-datatrove] [--docs N] [--skip-synthetic] [--work DIR]
+With `--run-datasketch`, datasketch's MinHashLSH (../shared/peers/datasketch_dedup.py: same bands,
+rows and n-grams, its own \\w+ shingles, first occurrence kept) on the same file too.
+
+usage: scripts/eval_dedup.py [--run-datatrove] [--run-datasketch] [--docs N] [--skip-synthetic] [--work DIR]
 """
 import glob
 import gzip
@@ -138,6 +141,18 @@ def proxy(args, work):
                 print(f"  vs exact Jaccard >= {THRESHOLD:.3f} of the same shingles (same-page pairs): "
                       f"{j['pairs_truth']} true pairs, {j['pairs_predicted']} predicted; precision "
                       f"{j['precision']:.4f}, recall {j['recall']:.4f}, F1 {j['f1']:.4f}")
+    if args.run_datasketch:
+        removed_path = os.path.join(work, "datasketch-removed.txt")
+        res = subprocess.run(["/usr/bin/time", "-f", "%e %M", "taskset", "-c", "0",
+                              os.path.join(args.shared, "peers", "py"), "venv", "datasketch_dedup.py",
+                              variants, "--out", removed_path], capture_output=True, text=True, check=True)
+        secs, rss = res.stderr.strip().splitlines()[-1].split()
+        with open(removed_path) as f:
+            ds_removed = {l.strip() for l in f if l.strip()}
+        both = len(results["first"] & ds_removed)
+        print(f"  datasketch, one core: {res.stdout.strip().splitlines()[-1]} (process: {float(secs):.1f} s, "
+              f"{int(rss) / 1024:.0f} MB); removed-set agreement with thresh (first survivor): {both} in both, "
+              f"Jaccard {both / len(results['first'] | ds_removed):.4f}")
     if args.run_datatrove:
         dt_work = os.path.join(work, "datatrove")
         subprocess.run(["rm", "-rf", dt_work], check=True)
@@ -183,6 +198,7 @@ def main():
         os.path.join("data", "dedup"),
         lambda ap: (
             ap.add_argument("--run-datatrove", action="store_true"),
+            ap.add_argument("--run-datasketch", action="store_true"),
             ap.add_argument("--docs", type=int, default=1_000_000),
             ap.add_argument("--skip-synthetic", action="store_true"),
             ap.add_argument("--work", default="/tmp/thresh-eval-dedup"),
