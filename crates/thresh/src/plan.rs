@@ -32,17 +32,30 @@ pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, 
     if inputs.len() > 5 {
         let _ = writeln!(out, "  … and {} more", inputs.len() - 5);
     }
-    let _ = writeln!(out, "steps:");
+    let barriers = pipeline.barriers();
+    if barriers.is_empty() {
+        let _ = writeln!(out, "steps (one pass):");
+    } else {
+        let _ = writeln!(
+            out,
+            "steps ({} passes: the whole corpus is observed before each step marked ⧗):",
+            barriers.len() + 1
+        );
+    }
     for (i, (step, table)) in pipeline.steps().iter().zip(&file.steps).enumerate() {
         let params: Vec<String> = table
             .iter()
             .filter(|(k, _)| !["type", "name", "mode"].contains(&k.as_str()))
             .map(|(k, v)| format!("{k} = {v}"))
             .collect();
-        let mode = match step.mode {
+        let mut mode = match step.mode {
             thresh_core::StepMode::Filter => "",
             thresh_core::StepMode::Annotate => " [annotate only]",
-        };
+        }
+        .to_owned();
+        if barriers.contains(&i) {
+            mode.push_str(" ⧗");
+        }
         let _ = writeln!(
             out,
             "  {}. {} ({}){mode} {}",
