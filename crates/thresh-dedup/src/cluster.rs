@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
@@ -45,6 +45,7 @@ pub fn resolve(
     width: usize,
     survivor: Survivor,
     verify: Option<f64>,
+    memory_mb: usize,
 ) -> Result<serde_json::Value, String> {
     fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
         move |e| format!("{}: {e}", path.display())
@@ -96,6 +97,8 @@ pub fn resolve(
         Survivor::Datatrove => UnionFind::by_size(docs.len()),
     };
     let threads = work.threads.max(1).min(bands.max(1));
+    // Each thread sorts one band at a time within its share of the memory budget.
+    let max_entries = (memory_mb.max(1) << 20) / ENTRY_BYTES / threads;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -105,7 +108,7 @@ pub fn resolve(
                 if b >= bands {
                     break;
                 }
-                let pairs = band_pairs(&band_paths[b], docs.len(), width, survivor);
+                let pairs = band_pairs(&band_paths[b], width, survivor, max_entries);
                 results
                     .lock()
                     .expect("no panics hold the lock")
@@ -199,38 +202,145 @@ pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     }
 }
 
+/// One document's entry in a band: (first key, second key or 0, document index).
+type Entry = (u64, u64, u32);
+const ENTRY_BYTES: usize = 20;
+
 /// The pairs of one band's key file: within each run of documents with equal keys (in key
 /// order, then input order), (first, each other) — or (previous, next) as datatrove pairs them.
+/// At most `max_entries` entries are sorted in memory at once; a larger band is sorted in runs
+/// spilled next to the key file and merged (external sort).
 fn band_pairs(
     path: &Path,
-    docs: usize,
     width: usize,
     survivor: Survivor,
+    max_entries: usize,
 ) -> io::Result<Vec<(u32, u32)>> {
-    let mut bytes = Vec::with_capacity(docs * 8 * width);
-    File::open(path)?.read_to_end(&mut bytes)?;
-    let key = |i: usize, k: usize| {
-        let at = (i * width + k) * 8;
-        u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
-    };
-    // (first key, second key or 0, document): two keys are enough for every step here.
-    let mut keyed: Vec<(u64, u64, u32)> = (0..docs)
-        .map(|i| (key(i, 0), if width > 1 { key(i, 1) } else { 0 }, i as u32))
-        .filter(|&(k, _, _)| k != NO_KEY)
-        .collect();
-    drop(bytes);
-    keyed.sort_unstable();
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut chunk: Vec<Entry> = Vec::new();
+    let mut runs: Vec<PathBuf> = Vec::new();
+    let mut word = [0u8; 8];
+    let mut index = 0u32;
     let mut pairs = Vec::new();
-    for run in keyed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        for (i, other) in run.iter().enumerate().skip(1) {
-            let partner = match survivor {
-                Survivor::First => run[0].2,
-                Survivor::Datatrove => run[i - 1].2,
-            };
-            pairs.push((partner, other.2));
+    loop {
+        let mut keys = [0u64; 2];
+        let mut complete = true;
+        for (k, key) in keys.iter_mut().enumerate().take(width.min(2)) {
+            match reader.read_exact(&mut word) {
+                Ok(()) => *key = u64::from_le_bytes(word),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && k == 0 => {
+                    complete = false;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        for _ in 2..width {
+            reader.read_exact(&mut word)?;
+        }
+        if !complete {
+            break;
+        }
+        if keys[0] != NO_KEY {
+            chunk.push((keys[0], keys[1], index));
+        }
+        index += 1;
+        if chunk.len() >= max_entries.max(1) {
+            chunk.sort_unstable();
+            let run = path.with_extension(format!("run{}", runs.len()));
+            let mut w = BufWriter::new(File::create(&run)?);
+            for &(a, b, i) in &chunk {
+                w.write_all(&a.to_le_bytes())?;
+                w.write_all(&b.to_le_bytes())?;
+                w.write_all(&i.to_le_bytes())?;
+            }
+            w.flush()?;
+            runs.push(run);
+            chunk.clear();
         }
     }
-    Ok(pairs)
+    chunk.sort_unstable();
+    if runs.is_empty() {
+        emit_pairs(chunk.into_iter(), survivor, &mut pairs);
+        return Ok(pairs);
+    }
+    // Merge the spilled runs and the last chunk.
+    let mut readers = runs
+        .iter()
+        .map(|r| File::open(r).map(|f| BufReader::with_capacity(1 << 16, f)))
+        .collect::<io::Result<Vec<_>>>()?;
+    let read_entry = |r: &mut BufReader<File>| -> io::Result<Option<Entry>> {
+        let mut buf = [0u8; ENTRY_BYTES];
+        match r.read_exact(&mut buf) {
+            Ok(()) => Ok(Some((
+                u64::from_le_bytes(buf[0..8].try_into().expect("eight bytes")),
+                u64::from_le_bytes(buf[8..16].try_into().expect("eight bytes")),
+                u32::from_le_bytes(buf[16..20].try_into().expect("four bytes")),
+            ))),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    let mut heap = std::collections::BinaryHeap::new();
+    for (r, reader) in readers.iter_mut().enumerate() {
+        if let Some(e) = read_entry(reader)? {
+            heap.push(std::cmp::Reverse((e, r)));
+        }
+    }
+    let last = readers.len();
+    let mut tail = chunk.into_iter();
+    if let Some(e) = tail.next() {
+        heap.push(std::cmp::Reverse((e, last)));
+    }
+    let mut merged = Vec::new();
+    let mut failure = None;
+    let stream = std::iter::from_fn(|| {
+        let std::cmp::Reverse((e, r)) = heap.pop()?;
+        let next = if r == last {
+            Ok(tail.next())
+        } else {
+            read_entry(&mut readers[r])
+        };
+        match next {
+            Ok(Some(n)) => heap.push(std::cmp::Reverse((n, r))),
+            Ok(None) => {}
+            Err(err) => {
+                failure.get_or_insert(err);
+            }
+        }
+        Some(e)
+    });
+    emit_pairs(stream, survivor, &mut merged);
+    for run in &runs {
+        let _ = std::fs::remove_file(run);
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(merged)
+}
+
+/// The pairs of a key-sorted stream of entries (see [`band_pairs`]).
+fn emit_pairs(
+    entries: impl Iterator<Item = Entry>,
+    survivor: Survivor,
+    pairs: &mut Vec<(u32, u32)>,
+) {
+    let mut current: Option<(u64, u64)> = None;
+    let (mut first, mut previous) = (0u32, 0u32);
+    for (a, b, i) in entries {
+        if current == Some((a, b)) {
+            let partner = match survivor {
+                Survivor::First => first,
+                Survivor::Datatrove => previous,
+            };
+            pairs.push((partner, i));
+        } else {
+            current = Some((a, b));
+            first = i;
+        }
+        previous = i;
+    }
 }
 
 /// The step's report: documents, clusters, removals and the cluster-size histogram.
@@ -303,7 +413,7 @@ mod tests {
                 ],
             ],
         );
-        let summary = resolve(&work, 2, 1, Survivor::First, None).unwrap();
+        let summary = resolve(&work, 2, 1, Survivor::First, None, 64).unwrap();
         assert_eq!(summary["clusters"], 1);
         assert_eq!(summary["duplicates_removed"], 2);
         assert!(duplicates(&work, 0).is_empty());
@@ -312,6 +422,28 @@ mod tests {
         assert_eq!(second[&1].survivor, "a");
         assert_eq!(second[&2].survivor, "a");
         assert_eq!(second[&2].size, 3);
+    }
+
+    #[test]
+    fn a_band_larger_than_the_memory_budget_is_sorted_in_runs_and_merged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("band.bin");
+        // 1,000 documents, width 2, keys drawn from a small range so runs cross chunks.
+        let mut bytes = Vec::new();
+        for i in 0..1000u64 {
+            let key = if i % 7 == 3 { NO_KEY } else { (i * 7919) % 37 };
+            bytes.extend_from_slice(&key.to_le_bytes());
+            bytes.extend_from_slice(&(i % 3).to_le_bytes());
+        }
+        fs::write(&path, &bytes).unwrap();
+        for survivor in [Survivor::First, Survivor::Datatrove] {
+            let in_memory = band_pairs(&path, 2, survivor, usize::MAX).unwrap();
+            let spilled = band_pairs(&path, 2, survivor, 10).unwrap();
+            assert!(in_memory.len() > 600, "{}", in_memory.len());
+            assert_eq!(in_memory, spilled);
+        }
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "runs are removed");
     }
 
     #[test]
@@ -326,7 +458,7 @@ mod tests {
                 (3, "c", vec![7, 8, 9]),
             ]],
         );
-        let summary = resolve(&work, 1, 1, Survivor::First, Some(0.5)).unwrap();
+        let summary = resolve(&work, 1, 1, Survivor::First, Some(0.5), 64).unwrap();
         assert_eq!(summary["candidate_pairs_rejected"], 1);
         let dups = duplicates(&work, 0);
         assert_eq!(dups.len(), 1);

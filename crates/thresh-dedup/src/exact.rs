@@ -23,6 +23,8 @@ pub struct ExactDedupParams {
     pub norm_numbers: bool,
     /// Ignore diacritics.
     pub norm_unicode_diacritics: bool,
+    /// Memory for sorting at the barrier; beyond it, sorted runs spill to disk and are merged.
+    pub max_memory_mb: usize,
 }
 
 impl Default for ExactDedupParams {
@@ -33,6 +35,7 @@ impl Default for ExactDedupParams {
             remove_punctuation: false,
             norm_numbers: false,
             norm_unicode_diacritics: false,
+            max_memory_mb: 4096,
         }
     }
 }
@@ -40,6 +43,7 @@ impl Default for ExactDedupParams {
 /// The `exact_dedup` step.
 pub struct ExactDedup {
     norm: TextNorm,
+    memory_mb: usize,
     decisions: Decisions<Duplicate>,
 }
 
@@ -47,6 +51,7 @@ impl ExactDedup {
     /// A step with the given parameters.
     pub fn new(p: ExactDedupParams) -> Self {
         ExactDedup {
+            memory_mb: p.max_memory_mb,
             norm: TextNorm {
                 lowercase: p.lowercase,
                 norm_numbers: p.norm_numbers,
@@ -80,7 +85,7 @@ impl Barrier for ExactDedup {
     }
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        cluster::resolve(work, 1, 1, cluster::Survivor::First, None)
+        cluster::resolve(work, 1, 1, cluster::Survivor::First, None, self.memory_mb)
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {

@@ -44,6 +44,9 @@ pub struct MinhashDedupParams {
     /// their shingle sets reaches this (removes LSH false positives; the shingle sets are held
     /// in memory while resolving). Off by default, as in datatrove.
     pub jaccard_threshold: Option<f64>,
+    /// Memory for sorting band keys at the barrier (split among threads); a band beyond it is
+    /// sorted in runs spilled to disk and merged.
+    pub max_memory_mb: usize,
     /// Text normalization before shingling (datatrove's `TextNormConfig`, all on).
     #[serde(flatten)]
     pub norm: TextNorm,
@@ -59,6 +62,7 @@ impl Default for MinhashDedupParams {
             language: None,
             survivor: cluster::Survivor::First,
             jaccard_threshold: None,
+            max_memory_mb: 4096,
             norm: TextNorm::default(),
         }
     }
@@ -181,6 +185,7 @@ impl Barrier for MinhashDedup {
             2,
             self.params.survivor,
             self.params.jaccard_threshold,
+            self.params.max_memory_mb,
         )
     }
 
