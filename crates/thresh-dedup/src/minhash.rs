@@ -22,6 +22,17 @@ use crate::{cluster, observation};
 /// The Mersenne prime 2⁶¹ − 1 of datatrove's universal hashing.
 const MERSENNE: u64 = (1 << 61) - 1;
 
+/// `x % (2⁶¹ − 1)` without a division: 2⁶¹ ≡ 1, so the high bits add to the low ones.
+#[inline]
+fn mod_mersenne(x: u64) -> u64 {
+    let folded = (x & MERSENNE) + (x >> 61);
+    if folded >= MERSENNE {
+        folded - MERSENNE
+    } else {
+        folded
+    }
+}
+
 /// Parameters of `minhash_dedup` (datatrove's `MinhashConfig` names and defaults).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -122,7 +133,7 @@ impl MinhashDedup {
         for &s in shingles {
             for ((min, &a), &b) in mins.iter_mut().zip(&self.a).zip(&self.b) {
                 // numpy: uint64 multiply and add wrap around, then `% (2**61 - 1)`.
-                let v = s.wrapping_mul(a).wrapping_add(b) % MERSENNE;
+                let v = mod_mersenne(s.wrapping_mul(a).wrapping_add(b));
                 if v < *min {
                     *min = v;
                 }
@@ -202,6 +213,29 @@ impl Barrier for MinhashDedup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mersenne_reduction_is_the_remainder() {
+        for x in [
+            0,
+            1,
+            MERSENNE - 1,
+            MERSENNE,
+            MERSENNE + 1,
+            2 * MERSENNE,
+            u64::MAX,
+            1 << 63,
+        ] {
+            assert_eq!(mod_mersenne(x), x % MERSENNE, "{x}");
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            assert_eq!(mod_mersenne(x), x % MERSENNE);
+        }
+    }
 
     #[test]
     fn shingles_are_datatrove_s() {

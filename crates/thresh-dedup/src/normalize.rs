@@ -41,9 +41,43 @@ impl Default for TextNorm {
 const PUNCTUATION: &str =
     "!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»";
 
+/// `PUNCTUATION` as an ASCII table and a sorted list of the others, built once.
+struct PunctuationSet {
+    ascii: [bool; 128],
+    other: Vec<char>,
+}
+
+fn punctuation_set() -> &'static PunctuationSet {
+    static SET: std::sync::OnceLock<PunctuationSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set = PunctuationSet {
+            ascii: [false; 128],
+            other: Vec::new(),
+        };
+        for c in PUNCTUATION.chars() {
+            if c.is_ascii() {
+                set.ascii[c as usize] = true;
+            } else {
+                set.other.push(c);
+            }
+        }
+        set.other.sort_unstable();
+        set.other.dedup();
+        set
+    })
+}
+
 fn is_punctuation(c: char) -> bool {
     let code = c as u32;
-    matches!(code, 0..=8 | 11..=12 | 13..=31 | 127..=159) || PUNCTUATION.contains(c)
+    if matches!(code, 0..=8 | 11..=12 | 13..=31 | 127..=159) {
+        return true;
+    }
+    let set = punctuation_set();
+    if c.is_ascii() {
+        set.ascii[code as usize]
+    } else {
+        set.other.binary_search(&c).is_ok()
+    }
 }
 
 fn is_decimal_digit(c: char) -> bool {
@@ -108,7 +142,8 @@ impl TextNorm {
             }
             std::mem::swap(&mut s, buf);
         }
-        if self.norm_unicode_diacritics {
+        if self.norm_unicode_diacritics && !s.is_ascii() {
+            // ASCII has nothing to decompose and no marks.
             let marks = CodePointMapData::<GeneralCategory>::new();
             s = s
                 .nfd()
