@@ -128,8 +128,37 @@ impl RunReport {
                 );
             }
         }
+        for (name, summary) in &self.barriers {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{name}: {}", barrier_line(summary));
+            if let Some(top) = summary.get("top_duplicated").and_then(|t| t.as_array()) {
+                for line in top.iter().take(5) {
+                    let _ = writeln!(
+                        out,
+                        "  {:>8}×  {}",
+                        line["count"],
+                        line["text"].as_str().unwrap_or("?")
+                    );
+                }
+            }
+        }
         out
     }
+}
+
+/// One line about a barrier step's summary: its counts, in the summary's order.
+fn barrier_line(summary: &serde_json::Value) -> String {
+    let Some(map) = summary.as_object() else {
+        return summary.to_string();
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "top_duplicated")
+        .map(|(k, v)| match v {
+            serde_json::Value::Number(n) => format!("{} {}", k.replace('_', " "), n),
+            other => format!("{} {other}", k.replace('_', " ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
