@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use thresh::config::PipelineFile;
 use thresh::layout::ResumeMode;
 use thresh::report::RunReport;
-use thresh::runner::{run, RunOptions};
+use thresh::runner::{run, Part, RunOptions};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +49,17 @@ enum Command {
         /// Write to this directory instead of the pipeline file's `[output] path`.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// With deduplication steps: run only this pass (0 reads the input), e.g. as one task of
+        /// a cluster job; a plain run afterwards finds it done.
+        #[arg(long, conflicts_with = "resolve")]
+        pass: Option<usize>,
+        /// With --pass: only these input files, by index in the sorted input list
+        /// (`0,3,5-9`).
+        #[arg(long, requires = "pass", value_parser = parse_files)]
+        files: Option<FileList>,
+        /// With deduplication steps: only resolve the barrier that ends this pass.
+        #[arg(long)]
+        resolve: Option<usize>,
     },
     /// Run one document through the pipeline and show, step by step, every signal next to its
     /// threshold, the lines removed and which step decided.
@@ -79,6 +90,27 @@ enum Command {
     },
 }
 
+/// Input file indices given to `--files`.
+#[derive(Clone, Debug)]
+struct FileList(Vec<u32>);
+
+/// `0,3,5-9` → [0, 3, 5, 6, 7, 8, 9].
+fn parse_files(list: &str) -> Result<FileList, String> {
+    let mut out = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let number = |s: &str| {
+            s.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("`{s}` is not a file index"))
+        };
+        match item.split_once('-') {
+            Some((a, b)) => out.extend(number(a)?..=number(b)?),
+            None => out.push(number(item)?),
+        }
+    }
+    Ok(FileList(out))
+}
+
 fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
@@ -99,6 +131,9 @@ fn real_main() -> Result<ExitCode> {
             overwrite,
             quiet,
             output,
+            pass,
+            files,
+            resolve,
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
@@ -111,6 +146,14 @@ fn real_main() -> Result<ExitCode> {
                     ResumeMode::Overwrite
                 } else {
                     ResumeMode::Resume
+                },
+                only: match (pass, resolve) {
+                    (Some(pass), _) => Some(Part::Pass {
+                        pass,
+                        files: files.map(|f| f.0).unwrap_or_default(),
+                    }),
+                    (None, Some(pass)) => Some(Part::Resolve { pass }),
+                    (None, None) => None,
                 },
             };
             let reporter = progress::Reporter::new(quiet);

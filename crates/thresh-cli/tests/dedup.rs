@@ -215,3 +215,48 @@ fn line_dedup_removes_lines_repeated_across_the_corpus_keeping_the_first() {
     assert!(texts.contains(&"Ähnliche Beiträge"), "{texts:?}");
     assert!(s["steps"][0]["chars_removed"].as_i64().unwrap() > 200);
 }
+
+#[test]
+fn passes_run_as_separate_tasks_give_the_same_output_as_one_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 6, 1500);
+    let p = dedup_pipeline(tmp.path());
+    let out = tmp.path().join("out");
+    run_threads(&p, "2");
+    let reference = shard_bytes(&out);
+    let reference_stats = stats(&out);
+    fs::remove_dir_all(&out).unwrap();
+
+    let part = |args: &[&str]| {
+        let mut all = vec!["run", p.to_str().unwrap(), "-q"];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    // Out of order: a clear refusal, nothing done.
+    let o = part(&["--pass", "1"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("pass 0 has not finished input file 0"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for files in ["0-2", "3,4,5"] {
+        let o = part(&["--pass", "0", "--files", files]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(!out.join("stats.json").exists(), "not finished yet");
+    let o = part(&["--pass", "1", "--files", "0"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resolve 0"));
+    let o = part(&["--resolve", "0"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for files in ["5,4,3", "0-2"] {
+        let o = part(&["--pass", "1", "--files", files]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    // The last part completed the run.
+    assert_eq!(shard_bytes(&out), reference);
+    let s = stats(&out);
+    for key in ["read", "kept", "dropped", "errored", "steps", "barriers"] {
+        assert_eq!(s[key], reference_stats[key], "{key}");
+    }
+}

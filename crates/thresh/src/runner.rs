@@ -37,6 +37,29 @@ pub struct RunOptions {
     pub strict: bool,
     /// Resume a previous run in the output directory, or overwrite it.
     pub mode: ResumeMode,
+    /// Run only this part (a cluster task); the whole run when `None`.
+    pub only: Option<Part>,
+}
+
+/// A part of a run with barrier steps, so that a cluster can run the passes as separate tasks:
+/// every pass over any subset of the input files in parallel, then each barrier's resolve once.
+/// A later plain run (or the last part) finds everything done and writes `stats.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Pass `pass` over the input files with these indices (all when empty). The previous
+    /// pass must be complete for them, and its barrier resolved.
+    Pass {
+        /// The pass (0 reads the input).
+        pass: usize,
+        /// Input file indices (positions in the sorted input list).
+        files: Vec<u32>,
+    },
+    /// The resolve of the barrier that ends pass `pass` (needs that pass complete for every
+    /// input file).
+    Resolve {
+        /// The pass the barrier ends.
+        pass: usize,
+    },
 }
 
 /// Receives progress while a run goes on. All methods have empty defaults.
@@ -346,12 +369,38 @@ pub fn run(
             staged: layout.stage_dir(pass),
         }
     };
+    check_part(
+        options.only.as_ref(),
+        passes,
+        inputs.len() as u32,
+        &layout,
+        &pipeline,
+    )?;
     let mut this_run = Stats::for_pipeline(&pipeline);
     let mut processed_files = 0u64;
     let mut resumed = 0u64;
     let mut summaries = serde_json::Map::new();
     for pass_index in 0..passes {
         let last = pass_index + 1 == passes;
+        let run_pass_here = match &options.only {
+            None => true,
+            Some(Part::Pass { pass, .. }) => *pass == pass_index,
+            Some(Part::Resolve { .. }) => false,
+        };
+        let resolve_here = match &options.only {
+            None => true,
+            Some(Part::Resolve { pass }) => *pass == pass_index,
+            Some(Part::Pass { .. }) => false,
+        };
+        if !run_pass_here {
+            if resolve_here && !last {
+                summaries.insert(
+                    pipeline.steps()[barriers[pass_index]].name.clone(),
+                    resolve_barrier(&pipeline, &layout, barriers[pass_index], &work_of)?,
+                );
+            }
+            continue;
+        }
         if pass_index > 0 {
             let b = barriers[pass_index - 1];
             let barrier = pipeline.barrier(b).expect("a barrier step");
@@ -366,6 +415,11 @@ pub fn run(
         let mut pending = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
             let index = i as u32;
+            if let Some(Part::Pass { files, .. }) = &options.only {
+                if !files.is_empty() && !files.contains(&index) {
+                    continue;
+                }
+            }
             if layout.pass_completed(pass_index, last, index).is_some() {
                 if last {
                     resumed += 1;
@@ -417,23 +471,41 @@ pub fn run(
             progress,
             &mut this_run,
         )?;
-        if let Some(work) = &pass.barrier_work {
+        if !last && resolve_here {
             let b = barriers[pass_index];
-            let name = &pipeline.steps()[b].name;
-            let marker = layout.resolved_path(name);
-            let summary = match fs::read(&marker) {
-                Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
-                Err(_) => {
-                    let barrier = pipeline.barrier(b).expect("a barrier step");
-                    let summary = barrier.resolve(work).map_err(|e| {
-                        RunError::Output(format!("step `{name}` could not resolve: {e}"))
-                    })?;
-                    let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-                    thresh_io::atomic::write_atomic(&marker, &bytes).map_err(io_err(&marker))?;
-                    summary
-                }
-            };
-            summaries.insert(name.clone(), summary);
+            summaries.insert(
+                pipeline.steps()[b].name.clone(),
+                resolve_barrier(&pipeline, &layout, b, &work_of)?,
+            );
+        }
+    }
+    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
+        // A part of the run: its own figures; the run's stats.json comes with the last part.
+        let wall_seconds = started.elapsed().as_secs_f64();
+        return Ok(RunReport {
+            files: FileCounts {
+                total: inputs.len() as u64,
+                processed: processed_files,
+                resumed,
+            },
+            threads,
+            wall_seconds,
+            docs_per_second: this_run.read as f64 / wall_seconds.max(1e-9),
+            mb_per_second: this_run.bytes_in as f64 / 1e6 / wall_seconds.max(1e-9),
+            stats: this_run,
+            barriers: summaries,
+        });
+    }
+    // Barriers resolved by earlier invocations contribute their summaries too.
+    for &b in &barriers {
+        let name = &pipeline.steps()[b].name;
+        if !summaries.contains_key(name) {
+            if let Ok(bytes) = fs::read(layout.resolved_path(name)) {
+                summaries.insert(
+                    name.clone(),
+                    serde_json::from_slice(&bytes).unwrap_or_default(),
+                );
+            }
         }
     }
 
@@ -485,6 +557,98 @@ pub fn run(
         _ => {}
     }
     Ok(report)
+}
+
+/// True when every pass has finished every input file.
+fn run_complete(layout: &Layout, passes: usize, files: u32) -> bool {
+    (0..passes).all(|p| (0..files).all(|i| layout.pass_completed(p, p + 1 == passes, i).is_some()))
+}
+
+/// Checks that a part can run now: its pass exists and what it needs is done.
+fn check_part(
+    part: Option<&Part>,
+    passes: usize,
+    files: u32,
+    layout: &Layout,
+    pipeline: &Pipeline,
+) -> Result<(), RunError> {
+    let barriers = pipeline.barriers();
+    let missing = |pass: usize, selection: &[u32]| {
+        (0..files)
+            .filter(|i| selection.is_empty() || selection.contains(i))
+            .find(|&i| layout.pass_completed(pass, pass + 1 == passes, i).is_none())
+    };
+    match part {
+        None => Ok(()),
+        Some(Part::Pass {
+            pass,
+            files: selection,
+        }) => {
+            if *pass >= passes {
+                return Err(RunError::Output(format!(
+                    "--pass {pass}: the pipeline has {passes} pass(es), 0 to {}",
+                    passes - 1
+                )));
+            }
+            if let Some(&i) = selection.iter().find(|&&i| i >= files) {
+                return Err(RunError::Output(format!(
+                    "--files: there are {files} input files (0 to {}), not {i}",
+                    files.saturating_sub(1)
+                )));
+            }
+            if *pass > 0 {
+                if let Some(i) = missing(pass - 1, selection) {
+                    return Err(RunError::Output(format!(
+                        "pass {} has not finished input file {i}: run it first",
+                        pass - 1
+                    )));
+                }
+                let name = &pipeline.steps()[barriers[pass - 1]].name;
+                if !layout.resolved_path(name).exists() {
+                    return Err(RunError::Output(format!(
+                        "step `{name}` has not resolved: run --resolve {} first",
+                        pass - 1
+                    )));
+                }
+            }
+            Ok(())
+        }
+        Some(Part::Resolve { pass }) => {
+            if *pass + 1 >= passes {
+                return Err(RunError::Output(format!(
+                    "--resolve {pass}: the pipeline's barriers end passes 0 to {}",
+                    passes.saturating_sub(2)
+                )));
+            }
+            match missing(*pass, &[]) {
+                Some(i) => Err(RunError::Output(format!(
+                    "pass {pass} has not finished input file {i}: run it first"
+                ))),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// Resolves barrier step `b` once (a resolved barrier's summary is read back).
+fn resolve_barrier(
+    pipeline: &Pipeline,
+    layout: &Layout,
+    b: usize,
+    work_of: &dyn Fn(usize) -> thresh_core::BarrierWork,
+) -> Result<serde_json::Value, RunError> {
+    let name = &pipeline.steps()[b].name;
+    let marker = layout.resolved_path(name);
+    if let Ok(bytes) = fs::read(&marker) {
+        return Ok(serde_json::from_slice(&bytes).unwrap_or_default());
+    }
+    let barrier = pipeline.barrier(b).expect("a barrier step");
+    let summary = barrier
+        .resolve(&work_of(b))
+        .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
+    let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
+    thresh_io::atomic::write_atomic(&marker, &bytes).map_err(io_err(&marker))?;
+    Ok(summary)
 }
 
 /// Runs one pass over the `pending` files.
