@@ -213,6 +213,46 @@ impl Barrier for MinhashDedup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Identical documents (up to case and spacing) always end in one cluster, whatever
+        /// else the corpus holds and wherever the copies are.
+        #[test]
+        fn identical_documents_are_always_clustered(
+            docs in proptest::collection::vec(proptest::collection::vec(0usize..40, 5..30), 2..12),
+            copies in proptest::collection::vec((0usize..12, 0usize..12), 1..6),
+        ) {
+            let words = |d: &Vec<usize>| d.iter().map(|w| format!("w{w}")).collect::<Vec<_>>().join(" ");
+            let mut texts: Vec<String> = docs.iter().map(words).collect();
+            for (src, at) in copies {
+                let src = src % texts.len();
+                let at = at % (texts.len() + 1);
+                let copy = format!("  {} ", texts[src].to_uppercase());
+                texts.insert(at, copy);
+            }
+            let step = MinhashDedup::new(MinhashDedupParams::default()).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let work = BarrierWork { dir: dir.path().to_path_buf(), files: 1, threads: 2, staged: dir.path().join("s") };
+            let mut out = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                let keys = step.band_keys(&step.signature(&step.shingles(t, "en")));
+                observation::write(&mut out, i as u64, &format!("d{i}"), &keys);
+            }
+            std::fs::create_dir_all(work.observations(0).parent().unwrap()).unwrap();
+            std::fs::write(work.observations(0), out).unwrap();
+            cluster::resolve(&work, 14, 2, cluster::Survivor::First, None, 64).unwrap();
+            let dups = decisions::read(&std::fs::read(work.decisions(0)).unwrap()).unwrap();
+            // Every document whose normalized text equals an earlier one's is a duplicate.
+            let norm: Vec<String> = texts.iter().map(|t| t.trim().to_lowercase()).collect();
+            for (i, n) in norm.iter().enumerate() {
+                if norm[..i].contains(n) {
+                    prop_assert!(dups.contains_key(&(i as u64)), "{i} not clustered");
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_mersenne_reduction_is_the_remainder() {
