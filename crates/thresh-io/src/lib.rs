@@ -26,3 +26,4 @@ pub mod inputs;
 pub mod jsonl;
 pub mod lines;
 pub mod shards;
+pub mod warc;
