@@ -22,6 +22,7 @@
 
 pub mod atomic;
 pub mod compression;
+pub mod http;
 pub mod inputs;
 pub mod jsonl;
 pub mod lines;
