@@ -297,21 +297,10 @@ impl<R: BufRead> WarcReader<R> {
             peek
         };
         let mut record = record;
-        if peek.is_empty() || peek.starts_with(b"WARC/1.") {
-            self.unread(&peek);
-            if record.record_type().is_none() {
-                return Ok(Some(WarcItem::Error {
-                    offset: start,
-                    message: "record without WARC-Type, skipped".into(),
-                }));
-            }
-            record.block = block;
-            return Ok(Some(WarcItem::Record(record)));
-        }
         self.unread(&peek);
-        if breaks >= 2 {
-            // The block ended with a line break, so its length is right: what follows is
-            // garbage, which the next call reports and skips.
+        // The next record or the end follows, or the block ended with a line break (so its
+        // length is right and what follows is garbage, which the next call reports).
+        if peek.is_empty() || peek.starts_with(b"WARC/1.") || breaks >= 2 {
             if record.record_type().is_none() {
                 return Ok(Some(WarcItem::Error {
                     offset: start,

@@ -479,22 +479,26 @@ pub fn run(
             );
         }
     }
-    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
-        // A part of the run: its own figures; the run's stats.json comes with the last part.
+    let files = FileCounts {
+        total: inputs.len() as u64,
+        processed: processed_files,
+        resumed,
+    };
+    let report = |stats: Stats, barriers| {
         let wall_seconds = started.elapsed().as_secs_f64();
-        return Ok(RunReport {
-            files: FileCounts {
-                total: inputs.len() as u64,
-                processed: processed_files,
-                resumed,
-            },
+        RunReport {
+            files: files.clone(),
             threads,
             wall_seconds,
             docs_per_second: this_run.read as f64 / wall_seconds.max(1e-9),
             mb_per_second: this_run.bytes_in as f64 / 1e6 / wall_seconds.max(1e-9),
-            stats: this_run,
-            barriers: summaries,
-        });
+            stats,
+            barriers,
+        }
+    };
+    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
+        // A part of the run: its own figures; the run's stats.json comes with the last part.
+        return Ok(report(this_run.clone(), summaries));
     }
     // Barriers resolved by earlier invocations contribute their summaries too.
     for &b in &barriers {
@@ -533,20 +537,7 @@ pub fn run(
         )));
     }
     merge_errors(&layout, inputs.len() as u32)?;
-    let wall_seconds = started.elapsed().as_secs_f64();
-    let report = RunReport {
-        files: FileCounts {
-            total: inputs.len() as u64,
-            processed: processed_files,
-            resumed,
-        },
-        threads,
-        wall_seconds,
-        docs_per_second: this_run.read as f64 / wall_seconds.max(1e-9),
-        mb_per_second: this_run.bytes_in as f64 / 1e6 / wall_seconds.max(1e-9),
-        stats: total,
-        barriers: summaries,
-    };
+    let report = report(total, summaries);
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
         .map_err(io_err(&layout.stats_path()))?;
