@@ -792,3 +792,89 @@ fn the_language_step_identifies_documents_without_metadata_and_routes_them() {
         .unwrap()
         .ends_with("not in [de]")));
 }
+
+/// One WARC record, gzip-compressed as its own member (as Common Crawl writes them).
+fn warc_member(kind: &str, id: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+    let mut record = format!(
+        "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Target-URI: https://example.org/{id}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\n{extra}Content-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    record.extend_from_slice(block);
+    record.extend_from_slice(b"\r\n\r\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&record).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn a_gzip_warc_is_read_as_one_document_per_html_response() {
+    let tmp = tempfile::tempdir().unwrap();
+    let http = "Content-Type: application/http; msgtype=response\r\n";
+    let latin1 =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Stra\xdfe</p>";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all("<p>Grüße aus Köln</p>".as_bytes()).unwrap();
+    let body = gz.finish().unwrap();
+    let mut chunked = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    chunked.extend_from_slice(&body);
+    chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+    let mut file = Vec::new();
+    file.extend(warc_member(
+        "warcinfo",
+        "info",
+        "",
+        b"software: thresh tests",
+    ));
+    file.extend(warc_member(
+        "request",
+        "req",
+        "Content-Type: application/http; msgtype=request\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",
+    ));
+    file.extend(warc_member("response", "latin1", http, latin1));
+    file.extend(warc_member(
+        "response",
+        "png",
+        http,
+        b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
+    ));
+    file.extend(warc_member("response", "chunked", http, &chunked));
+    file.extend(warc_member("response", "broken", http, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n<p>"));
+    fs::write(tmp.path().join("crawl.warc.gz"), &file).unwrap();
+    let p = pipeline(tmp.path(), &["crawl.warc.gz"], "", "");
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let docs = documents(&out.join("kept"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["<urn:uuid:latin1>", "<urn:uuid:chunked>"]);
+    assert_eq!(docs[0]["text"], "<p>Straße</p>");
+    assert_eq!(docs[1]["text"], "<p>Grüße aus Köln</p>");
+    assert_eq!(docs[1]["metadata"]["url"], "https://example.org/chunked");
+    assert_eq!(docs[1]["metadata"]["date"], "2024-05-01T10:00:00Z");
+    assert_eq!(docs[1]["metadata"]["status"], 200);
+    let errs = errors(&out);
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("bad chunk size"));
+    assert!(errs[0]["offset"].as_u64().unwrap() > 0);
+    let s = stats(&out);
+    assert_eq!(
+        (
+            s["read"].as_u64(),
+            s["kept"].as_u64(),
+            s["errored"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(s["skipped"]["request"], 1);
+    assert_eq!(s["skipped"]["warcinfo"], 1);
+    assert_eq!(s["skipped"]["response image/png"], 1);
+}

@@ -58,6 +58,10 @@ pub struct Stats {
     pub bytes_in: u64,
     /// Per-step figures, in pipeline order.
     pub steps: Vec<StepStats>,
+    /// Input records that are not documents, by kind (in web archives: requests, revisits,
+    /// non-HTML responses, …); not part of `read`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -90,6 +94,9 @@ impl Stats {
         self.errored += other.errored;
         for (step, n) in &other.dropped {
             *self.dropped.entry(step.clone()).or_default() += n;
+        }
+        for (kind, n) in &other.skipped {
+            *self.skipped.entry(kind.clone()).or_default() += n;
         }
         self.chars_in += other.chars_in;
         self.chars_out += other.chars_out;

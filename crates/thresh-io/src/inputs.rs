@@ -61,6 +61,43 @@ pub const JSONL_EXTENSIONS: [&str; 9] = [
     ".ndjson.zst",
 ];
 
+/// Web archives, read as one document per HTML response (see [`crate::warc_docs`]).
+pub const WARC_EXTENSIONS: [&str; 7] = [
+    ".warc",
+    ".warc.gz",
+    ".arc",
+    ".arc.gz",
+    ".wet",
+    ".wet.gz",
+    ".warc.wet.gz",
+];
+
+/// Every input file name a run accepts when searching a directory.
+pub const INPUT_EXTENSIONS: [&str; 16] = [
+    ".jsonl",
+    ".jsonl.gz",
+    ".jsonl.zst",
+    ".json",
+    ".json.gz",
+    ".json.zst",
+    ".ndjson",
+    ".ndjson.gz",
+    ".ndjson.zst",
+    ".warc",
+    ".warc.gz",
+    ".arc",
+    ".arc.gz",
+    ".wet",
+    ".wet.gz",
+    ".warc.wet.gz",
+];
+
+/// True when `name` is a web archive (by its extension).
+pub fn is_web_archive(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    WARC_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
 /// Expands `patterns` (resolved against `base`) into the sorted, deduplicated file list.
 pub fn expand_inputs(
     patterns: &[String],

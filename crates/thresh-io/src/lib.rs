@@ -21,6 +21,7 @@
 //! ```
 
 pub mod atomic;
+pub mod charset;
 pub mod compression;
 pub mod http;
 pub mod inputs;
@@ -28,3 +29,4 @@ pub mod jsonl;
 pub mod lines;
 pub mod shards;
 pub mod warc;
+pub mod warc_docs;

@@ -47,6 +47,9 @@ pub struct Batch {
     pub bytes: u64,
     /// True for the file's last batch (which may be empty).
     pub last: bool,
+    /// Input records that are not documents, by kind (web archives: requests, revisits,
+    /// non-HTML responses, …).
+    pub skipped: std::collections::BTreeMap<String, u64>,
 }
 
 impl Batch {

@@ -97,6 +97,11 @@ impl<R: BufRead> WarcReader<R> {
         }
     }
 
+    /// Bytes of the decompressed stream consumed so far.
+    pub fn position(&self) -> u64 {
+        self.offset
+    }
+
     /// Reads one line (with its terminator) into `line`; false at the end of the stream.
     fn read_line(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
         line.clear();

@@ -17,7 +17,7 @@ use thresh_core::engine::run_ordered;
 use thresh_core::{ConfigError, Origin, Outcome, Pipeline, Stats};
 use thresh_io::atomic::temp_path;
 use thresh_io::compression::Compression;
-use thresh_io::inputs::{expand_inputs, InputError, InputFile, JSONL_EXTENSIONS};
+use thresh_io::inputs::{expand_inputs, InputError, InputFile, INPUT_EXTENSIONS};
 use thresh_io::jsonl::{parse_record, write_record, FieldNames};
 use thresh_io::lines::{Batch, Item};
 use thresh_io::shards::{ShardSpec, ShardWriter};
@@ -220,6 +220,7 @@ impl Work<'_> {
         let first_pass = self.pass == 0;
         if first_pass {
             out.stats.bytes_in = batch.bytes;
+            out.stats.skipped = batch.skipped.clone();
         }
         let name = &self.names[batch.file as usize];
         for item in &batch.items {
@@ -347,7 +348,7 @@ pub fn run(
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let pipeline = file.build(registry)?;
-    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &JSONL_EXTENSIONS)?;
+    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &INPUT_EXTENSIONS)?;
     let layout = Layout::new(file.output_dir());
     layout
         .prepare(&manifest(file, &inputs), options.mode)

@@ -8,8 +8,15 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use thresh_io::compression::{decompress, CountingRead};
-use thresh_io::inputs::InputFile;
+use thresh_io::inputs::{is_web_archive, InputFile};
 use thresh_io::lines::{Batch, Item, RecordSplitter};
+use thresh_io::warc_docs::WarcBatches;
+
+/// How a file is read: JSON Lines records, or the documents of a web archive.
+enum Reader {
+    Lines(RecordSplitter<Box<dyn BufRead + Send>>),
+    Archive(WarcBatches<Box<dyn BufRead + Send>>),
+}
 
 /// Batch sizes: enough work per batch to amortise hand-offs between threads, small enough
 /// that a few batches per thread stay within a few megabytes.
@@ -19,7 +26,7 @@ const BATCH_ITEMS: usize = 4096;
 /// Reads the given input files in order, as batches.
 pub struct FileBatches {
     pending: VecDeque<(u32, InputFile)>,
-    current: Option<(u32, RecordSplitter<Box<dyn BufRead + Send>>)>,
+    current: Option<(u32, Reader)>,
     max_record_bytes: usize,
     raw_bytes: Arc<AtomicU64>,
 }
@@ -44,8 +51,11 @@ impl Iterator for FileBatches {
     type Item = Batch;
 
     fn next(&mut self) -> Option<Batch> {
-        if let Some((index, split)) = &mut self.current {
-            let batch = split.next_batch(*index, BATCH_BYTES, BATCH_ITEMS);
+        if let Some((index, reader)) = &mut self.current {
+            let batch = match reader {
+                Reader::Lines(split) => split.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
+                Reader::Archive(archive) => archive.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
+            };
             if batch.last {
                 self.current = None;
             }
@@ -56,7 +66,12 @@ impl Iterator for FileBatches {
             .and_then(|f| decompress(CountingRead::new(f, self.raw_bytes.clone()), &file.path));
         match opened {
             Ok((reader, _)) => {
-                self.current = Some((index, RecordSplitter::new(reader, self.max_record_bytes)));
+                let reader = if is_web_archive(&file.name) {
+                    Reader::Archive(WarcBatches::new(reader))
+                } else {
+                    Reader::Lines(RecordSplitter::new(reader, self.max_record_bytes))
+                };
+                self.current = Some((index, reader));
                 self.next()
             }
             Err(e) => Some(Batch {

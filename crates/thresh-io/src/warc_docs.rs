@@ -1,0 +1,244 @@
+//! Web archives as documents: every HTML response (and HTML resource, and WET conversion
+//! record) of a WARC/ARC/WET file becomes one JSON document — id the WARC-Record-ID, text the
+//! page decoded to UTF-8, metadata the URL, date, record type, media type, HTTP status and
+//! charset — in the batch form the JSON Lines source produces, so everything downstream is
+//! shared. Other records are counted by kind; damaged records and payloads are errors with the
+//! byte offset.
+
+use std::io::BufRead;
+
+use serde_json::json;
+
+use crate::charset;
+use crate::http::parse_response;
+use crate::lines::{Batch, Item};
+use crate::warc::{WarcItem, WarcReader, WarcRecord};
+
+/// Reads a decompressed web archive as batches of documents.
+pub struct WarcBatches<R: BufRead> {
+    reader: WarcReader<R>,
+    /// Records read so far (the "line" of items).
+    number: u64,
+    done: bool,
+}
+
+/// What one record becomes.
+enum Outcome {
+    Document(serde_json::Value),
+    Skipped(String),
+    Error(String),
+}
+
+impl<R: BufRead> WarcBatches<R> {
+    /// Batches of the archive read from `input`.
+    pub fn new(input: R) -> Self {
+        WarcBatches {
+            reader: WarcReader::new(input),
+            number: 0,
+            done: false,
+        }
+    }
+
+    /// The next batch of input file `file`: at most about `max_bytes` of documents or
+    /// `max_items` items; `last` once the archive is exhausted.
+    pub fn next_batch(&mut self, file: u32, max_bytes: usize, max_items: usize) -> Batch {
+        let mut batch = Batch {
+            file,
+            ..Batch::default()
+        };
+        let start = self.reader.position();
+        while !self.done && batch.items.len() < max_items && batch.data.len() < max_bytes {
+            let Some(item) = self.reader.next() else {
+                self.done = true;
+                break;
+            };
+            self.number += 1;
+            match item {
+                WarcItem::Error { offset, message } => {
+                    batch.items.push(Item::Error {
+                        line: self.number,
+                        offset,
+                        message,
+                    });
+                }
+                WarcItem::Record(record) => {
+                    let offset = record.offset;
+                    match document(&record) {
+                        Outcome::Document(doc) => {
+                            let begin = batch.data.len();
+                            serde_json::to_writer(&mut batch.data, &doc)
+                                .expect("writing to a Vec cannot fail");
+                            batch.items.push(Item::Record {
+                                range: begin..batch.data.len(),
+                                line: self.number,
+                                offset,
+                            });
+                        }
+                        Outcome::Skipped(kind) => {
+                            *batch.skipped.entry(kind).or_default() += 1;
+                        }
+                        Outcome::Error(message) => batch.items.push(Item::Error {
+                            line: self.number,
+                            offset,
+                            message,
+                        }),
+                    }
+                }
+            }
+        }
+        batch.bytes = self.reader.position() - start;
+        batch.last = self.done;
+        batch
+    }
+}
+
+fn is_html(media: &str) -> bool {
+    matches!(media, "text/html" | "application/xhtml+xml")
+}
+
+/// What `record` becomes.
+fn document(record: &WarcRecord) -> Outcome {
+    let kind = record.record_type().unwrap_or("unknown").to_owned();
+    let url = record
+        .header("WARC-Target-URI")
+        .or_else(|| record.header("URL"))
+        .unwrap_or_default()
+        .trim_matches(['<', '>']);
+    let date = record
+        .header("WARC-Date")
+        .or_else(|| record.header("Archive-date"))
+        .unwrap_or_default();
+    let id = match record.header("WARC-Record-ID") {
+        Some(id) => id.to_owned(),
+        None => format!("{url} {date}"),
+    };
+    let block_type = record
+        .header("Content-Type")
+        .or_else(|| record.header("Content-type"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let (text, media, status, charset) = match kind.as_str() {
+        "response" if record.version == "ARC" || block_type.starts_with("application/http") => {
+            let (response, problem) = match parse_response(&record.block) {
+                Ok(parsed) => parsed,
+                Err(e) => return Outcome::Error(format!("HTTP response: {e}")),
+            };
+            let media = response.media_type().unwrap_or_default();
+            if !is_html(&media) {
+                return Outcome::Skipped(format!(
+                    "response {}",
+                    if media.is_empty() {
+                        "without type"
+                    } else {
+                        &media
+                    }
+                ));
+            }
+            if let Some(problem) = problem {
+                return Outcome::Error(format!("HTTP payload: {problem}"));
+            }
+            let (text, charset) = charset::decode(&response.body, response.charset());
+            (text, media, Some(response.status), charset)
+        }
+        "resource" | "response" => {
+            let media = block_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if !is_html(&media) {
+                return Outcome::Skipped(format!("{kind} {media}"));
+            }
+            let declared = block_type
+                .split("charset=")
+                .nth(1)
+                .map(|c| c.trim_matches(['"', ' ']));
+            let (text, charset) = charset::decode(&record.block, declared);
+            (text, media, None, charset)
+        }
+        "conversion" => (
+            String::from_utf8_lossy(&record.block).into_owned(),
+            "text/plain".to_owned(),
+            None,
+            "UTF-8",
+        ),
+        _ => return Outcome::Skipped(kind),
+    };
+    Outcome::Document(json!({
+        "id": id,
+        "text": text,
+        "metadata": {
+            "url": url,
+            "date": date,
+            "warc_type": kind,
+            "content_type": media,
+            "status": status,
+            "charset": charset,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{kind}-1>\r\nWARC-Target-URI: https://example.org/{kind}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\n{extra}Content-Length: {}\r\n\r\n",
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    #[test]
+    fn html_responses_become_documents_and_the_rest_is_counted() {
+        let http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n<p>Gr\xfc\xdfe</p>";
+        let image = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG";
+        let mut file = record("warcinfo", "", b"software: thresh");
+        file.extend(record(
+            "request",
+            "Content-Type: application/http; msgtype=request\r\n",
+            b"GET / HTTP/1.1\r\n\r\n",
+        ));
+        file.extend(record(
+            "response",
+            "Content-Type: application/http; msgtype=response\r\n",
+            http,
+        ));
+        file.extend(record(
+            "response",
+            "Content-Type: application/http; msgtype=response\r\n",
+            image,
+        ));
+        file.extend(record(
+            "response",
+            "Content-Type: application/http\r\n",
+            b"not http at all",
+        ));
+        let batch = WarcBatches::new(&file[..]).next_batch(3, 1 << 20, 100);
+        assert!(batch.last);
+        assert_eq!(batch.file, 3);
+        assert_eq!(batch.skipped.get("warcinfo"), Some(&1));
+        assert_eq!(batch.skipped.get("request"), Some(&1));
+        assert_eq!(batch.skipped.get("response image/png"), Some(&1));
+        assert_eq!(batch.items.len(), 2, "{:?}", batch.items);
+        let Item::Record { range, line, .. } = &batch.items[0] else {
+            panic!()
+        };
+        assert_eq!(*line, 3);
+        let doc: serde_json::Value = serde_json::from_slice(batch.record(range)).unwrap();
+        assert_eq!(doc["id"], "<urn:uuid:response-1>");
+        assert_eq!(doc["text"], "<p>Grüße</p>");
+        assert_eq!(doc["metadata"]["url"], "https://example.org/response");
+        assert_eq!(doc["metadata"]["status"], 200);
+        assert_eq!(doc["metadata"]["charset"], "windows-1252");
+        assert!(
+            matches!(&batch.items[1], Item::Error { message, .. } if message.starts_with("HTTP response"))
+        );
+        assert_eq!(batch.bytes as usize, file.len());
+    }
+}
