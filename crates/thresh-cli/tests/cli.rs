@@ -878,3 +878,33 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
     assert_eq!(s["skipped"]["warcinfo"], 1);
     assert_eq!(s["skipped"]["response image/png"], 1);
 }
+
+#[test]
+fn saved_html_pages_are_one_document_each_named_by_their_relative_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pages = tmp.path().join("pages");
+    fs::create_dir_all(pages.join("de")).unwrap();
+    fs::write(
+        pages.join("de/koeln.html"),
+        b"<html><head><meta charset=\"iso-8859-1\"></head><body><p>Gr\xfc\xdfe aus K\xf6ln</p></body></html>",
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all("<html><body><p>Hello from Leeds</p></body></html>".as_bytes())
+        .unwrap();
+    fs::write(pages.join("leeds.htm.gz"), gz.finish().unwrap()).unwrap();
+    fs::write(pages.join("notes.txt"), "not a page").unwrap();
+    let p = pipeline(tmp.path(), &["pages"], "", "");
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let docs = documents(&tmp.path().join("out/kept"));
+    let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["de/koeln.html", "leeds.htm.gz"]);
+    assert!(docs[0]["text"].as_str().unwrap().contains("Grüße aus Köln"));
+    assert_eq!(docs[0]["metadata"]["charset"], "windows-1252");
+    assert!(docs[1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Hello from Leeds"));
+    assert_balanced(&tmp.path().join("out"));
+}

@@ -19,6 +19,9 @@ pub struct InputFile {
     pub name: String,
     /// The path to open.
     pub path: PathBuf,
+    /// The path relative to the input it was found under (the directory given in `paths`;
+    /// the file name for a file or a glob match): the id of an HTML file's document.
+    pub relative: String,
 }
 
 /// Why the inputs could not be listed.
@@ -72,8 +75,17 @@ pub const WARC_EXTENSIONS: [&str; 7] = [
     ".warc.wet.gz",
 ];
 
+/// Saved web pages, read as one document per file.
+pub const HTML_EXTENSIONS: [&str; 4] = [".html", ".htm", ".html.gz", ".htm.gz"];
+
+/// True when `name` is a saved web page (by its extension).
+pub fn is_html_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    HTML_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
 /// Every input file name a run accepts when searching a directory.
-pub const INPUT_EXTENSIONS: [&str; 16] = [
+pub const INPUT_EXTENSIONS: [&str; 20] = [
     ".jsonl",
     ".jsonl.gz",
     ".jsonl.zst",
@@ -90,6 +102,10 @@ pub const INPUT_EXTENSIONS: [&str; 16] = [
     ".wet",
     ".wet.gz",
     ".warc.wet.gz",
+    ".html",
+    ".htm",
+    ".html.gz",
+    ".htm.gz",
 ];
 
 /// True when `name` is a web archive (by its extension).
@@ -129,6 +145,7 @@ pub fn expand_inputs(
                 if path.is_file() {
                     files.push(InputFile {
                         name: name_of(&path),
+                        relative: file_name(&path),
                         path,
                     });
                 }
@@ -138,14 +155,17 @@ pub fn expand_inputs(
             }
         } else if full.is_dir() {
             walk(&full, extensions, &mut |path| {
+                let relative = path.strip_prefix(&full).unwrap_or(&path);
                 files.push(InputFile {
                     name: name_of(&path),
+                    relative: relative.to_string_lossy().replace('\\', "/"),
                     path,
                 })
             })?;
         } else if full.is_file() {
             files.push(InputFile {
                 name: name_of(&full),
+                relative: file_name(&full),
                 path: full,
             });
         } else {
@@ -155,6 +175,12 @@ pub fn expand_inputs(
     files.sort();
     files.dedup();
     Ok(files)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn walk(dir: &Path, extensions: &[&str], found: &mut dyn FnMut(PathBuf)) -> Result<(), InputError> {

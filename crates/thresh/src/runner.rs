@@ -447,7 +447,15 @@ pub fn run(
             .part_path(0);
             if staged.exists() {
                 let name = input.name.clone();
-                pending.push((index, InputFile { name, path: staged }));
+                let relative = input.relative.clone();
+                pending.push((
+                    index,
+                    InputFile {
+                        name,
+                        path: staged,
+                        relative,
+                    },
+                ));
             } else {
                 let record = FileRecord {
                     name: input.name.clone(),

@@ -3,19 +3,20 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use thresh_io::compression::{decompress, CountingRead};
-use thresh_io::inputs::{is_web_archive, InputFile};
+use thresh_io::inputs::{is_html_file, is_web_archive, InputFile};
 use thresh_io::lines::{Batch, Item, RecordSplitter};
 use thresh_io::warc_docs::WarcBatches;
 
-/// How a file is read: JSON Lines records, or the documents of a web archive.
+/// How a file is read: JSON Lines records, the documents of a web archive, or one saved page.
 enum Reader {
     Lines(RecordSplitter<Box<dyn BufRead + Send>>),
     Archive(WarcBatches<Box<dyn BufRead + Send>>),
+    Page(Box<dyn BufRead + Send>, String),
 }
 
 /// Batch sizes: enough work per batch to amortise hand-offs between threads, small enough
@@ -55,6 +56,7 @@ impl Iterator for FileBatches {
             let batch = match reader {
                 Reader::Lines(split) => split.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
                 Reader::Archive(archive) => archive.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
+                Reader::Page(reader, id) => page_batch(*index, reader, id, self.max_record_bytes),
             };
             if batch.last {
                 self.current = None;
@@ -68,6 +70,8 @@ impl Iterator for FileBatches {
             Ok((reader, _)) => {
                 let reader = if is_web_archive(&file.name) {
                     Reader::Archive(WarcBatches::new(reader))
+                } else if is_html_file(&file.name) {
+                    Reader::Page(reader, file.relative.clone())
                 } else {
                     Reader::Lines(RecordSplitter::new(reader, self.max_record_bytes))
                 };
@@ -86,4 +90,41 @@ impl Iterator for FileBatches {
             }),
         }
     }
+}
+
+/// The one-document batch of a saved HTML page: its id is the path relative to the input it
+/// was found under, its text the page decoded to UTF-8.
+fn page_batch(file: u32, reader: &mut Box<dyn BufRead + Send>, id: &str, max: usize) -> Batch {
+    let mut bytes = Vec::new();
+    let read = std::io::Read::by_ref(reader)
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes);
+    let mut batch = Batch {
+        file,
+        bytes: bytes.len() as u64,
+        last: true,
+        ..Batch::default()
+    };
+    let problem = match read {
+        Err(e) => Some(format!("cannot read: {e}")),
+        Ok(_) if bytes.len() > max => Some(format!("page over {max} bytes")),
+        Ok(_) => None,
+    };
+    if let Some(message) = problem {
+        batch.items.push(Item::Error {
+            line: 1,
+            offset: 0,
+            message,
+        });
+        return batch;
+    }
+    let (text, charset) = thresh_io::charset::decode(&bytes, None);
+    let doc = serde_json::json!({"id": id, "text": text, "metadata": {"charset": charset}});
+    serde_json::to_writer(&mut batch.data, &doc).expect("writing to a Vec cannot fail");
+    batch.items.push(Item::Record {
+        range: 0..batch.data.len(),
+        line: 1,
+        offset: 0,
+    });
+    batch
 }
