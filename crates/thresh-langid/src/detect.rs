@@ -28,7 +28,7 @@ const MIN_CHUNK_LETTERS: usize = 48;
 /// Stage 1 cost of a trigram a language does not have (tenths of a nat).
 const STAGE1_MISS: u32 = 100;
 /// Stage 2 scores at least this many of stage 1's best languages…
-const MIN_CANDIDATES: usize = 3;
+const MIN_CANDIDATES: usize = 2;
 /// …and at most this many, those within `CANDIDATE_MARGIN` of the best.
 const MAX_CANDIDATES: usize = 8;
 const CANDIDATE_MARGIN: u32 = 300;
