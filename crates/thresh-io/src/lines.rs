@@ -12,7 +12,7 @@ use std::ops::Range;
 use memchr::memchr;
 
 /// One item of a batch, in stream order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Item {
     /// A record: its bytes are `batch.data[range]` (without the newline).
     Record {
@@ -21,6 +21,16 @@ pub enum Item {
         /// 1-based line number.
         line: u64,
         /// Byte offset of the record's first byte in the uncompressed stream.
+        offset: u64,
+    },
+    /// A document the source made itself (a web archive's page, a saved page), with no JSON
+    /// to parse.
+    Document {
+        /// The document; its origin is set.
+        doc: Box<thresh_core::Document>,
+        /// 1-based record number in the file.
+        line: u64,
+        /// Uncompressed byte offset of the record.
         offset: u64,
     },
     /// Something that could not be read as a record.
@@ -237,6 +247,7 @@ mod tests {
                         offset,
                         message,
                     } => errors.push((*line, *offset, message.clone())),
+                    Item::Document { .. } => unreachable!("the splitter makes no documents"),
                 }
             }
             if batch.last {
@@ -327,7 +338,7 @@ mod tests {
                             proptest::prop_assert!(range.len() <= max);
                             *line
                         }
-                        Item::Error { line, .. } => *line,
+                        Item::Error { line, .. } | Item::Document { line, .. } => *line,
                     };
                     proptest::prop_assert!(line >= 1 && line <= lines);
                 }

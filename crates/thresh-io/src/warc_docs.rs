@@ -13,6 +13,7 @@ use crate::charset;
 use crate::http::parse_response;
 use crate::lines::{Batch, Item};
 use crate::warc::{WarcItem, WarcReader, WarcRecord};
+use thresh_core::{Document, Origin};
 
 /// Reads a decompressed web archive as batches of documents.
 pub struct WarcBatches<R: BufRead> {
@@ -24,7 +25,7 @@ pub struct WarcBatches<R: BufRead> {
 
 /// What one record becomes.
 enum Outcome {
-    Document(serde_json::Value),
+    Document(Document),
     Skipped(String),
     Error(String),
 }
@@ -64,12 +65,13 @@ impl<R: BufRead> WarcBatches<R> {
                 WarcItem::Record(record) => {
                     let offset = record.offset;
                     match document(&record) {
-                        Outcome::Document(doc) => {
-                            let begin = batch.data.len();
-                            serde_json::to_writer(&mut batch.data, &doc)
-                                .expect("writing to a Vec cannot fail");
-                            batch.items.push(Item::Record {
-                                range: begin..batch.data.len(),
+                        Outcome::Document(mut doc) => {
+                            doc.origin = Origin {
+                                file,
+                                record: self.number,
+                            };
+                            batch.items.push(Item::Document {
+                                doc: Box::new(doc),
                                 line: self.number,
                                 offset,
                             });
@@ -165,18 +167,17 @@ fn document(record: &WarcRecord) -> Outcome {
         ),
         _ => return Outcome::Skipped(kind),
     };
-    Outcome::Document(json!({
-        "id": id,
-        "text": text,
-        "metadata": {
-            "url": url,
-            "date": date,
-            "warc_type": kind,
-            "content_type": media,
-            "status": status,
-            "charset": charset,
-        },
-    }))
+    let metadata = json!({
+        "url": url,
+        "date": date,
+        "warc_type": kind,
+        "content_type": media,
+        "status": status,
+        "charset": charset,
+    });
+    let mut doc = Document::new(id, text);
+    doc.metadata = serde_json::value::to_raw_value(&metadata).ok();
+    Outcome::Document(doc)
 }
 
 #[cfg(test)]
@@ -226,16 +227,18 @@ mod tests {
         assert_eq!(batch.skipped.get("request"), Some(&1));
         assert_eq!(batch.skipped.get("response image/png"), Some(&1));
         assert_eq!(batch.items.len(), 2, "{:?}", batch.items);
-        let Item::Record { range, line, .. } = &batch.items[0] else {
-            panic!()
+        let Item::Document { doc, line, .. } = &batch.items[0] else {
+            panic!("{:?}", batch.items[0])
         };
         assert_eq!(*line, 3);
-        let doc: serde_json::Value = serde_json::from_slice(batch.record(range)).unwrap();
-        assert_eq!(doc["id"], "<urn:uuid:response-1>");
-        assert_eq!(doc["text"], "<p>Grüße</p>");
-        assert_eq!(doc["metadata"]["url"], "https://example.org/response");
-        assert_eq!(doc["metadata"]["status"], 200);
-        assert_eq!(doc["metadata"]["charset"], "windows-1252");
+        assert_eq!((doc.origin.file, doc.origin.record), (3, 3));
+        assert_eq!(doc.id, "<urn:uuid:response-1>");
+        assert_eq!(doc.text, "<p>Grüße</p>");
+        let meta: serde_json::Value =
+            serde_json::from_str(doc.metadata.as_ref().unwrap().get()).unwrap();
+        assert_eq!(meta["url"], "https://example.org/response");
+        assert_eq!(meta["status"], 200);
+        assert_eq!(meta["charset"], "windows-1252");
         assert!(
             matches!(&batch.items[1], Item::Error { message, .. } if message.starts_with("HTTP response"))
         );

@@ -205,6 +205,41 @@ fn restore_origin(mut doc: thresh_core::Document) -> Result<thresh_core::Documen
 }
 
 impl Work<'_> {
+    /// Runs one document through the pass's steps and files it: kept (by partition), dropped,
+    /// or set aside at the barrier.
+    fn handle(&self, mut doc: thresh_core::Document, out: &mut Processed) {
+        let outcome = self
+            .pipeline
+            .process_steps(&mut doc, &mut out.stats, self.steps.clone());
+        let target = match outcome {
+            Outcome::Kept if self.barrier.is_some() => {
+                let barrier = self.barrier.expect("checked");
+                barrier.observe(&doc, &mut out.observed);
+                stage_record(&mut out.staged, &mut doc);
+                return;
+            }
+            Outcome::Kept => {
+                let route = self
+                    .partition_by
+                    .as_deref()
+                    .map_or_else(String::new, |key| partition(&doc, key));
+                let i = match out.kept.iter().position(|(r, _)| *r == route) {
+                    Some(i) => i,
+                    None => {
+                        out.kept.push((route, Lines::default()));
+                        out.kept.len() - 1
+                    }
+                };
+                Some(&mut out.kept[i].1)
+            }
+            Outcome::Dropped { .. } => self.write_dropped.then_some(&mut out.dropped),
+        };
+        if let Some(lines) = target {
+            write_record(&mut lines.data, &doc);
+            lines.ends.push(lines.data.len());
+        }
+    }
+
     fn process(&self, batch: Batch) -> Processed {
         let mut out = Processed {
             file: batch.file,
@@ -223,7 +258,9 @@ impl Work<'_> {
             out.stats.skipped = batch.skipped.clone();
         }
         let name = &self.names[batch.file as usize];
-        for item in &batch.items {
+        let mut batch = batch;
+        let items = std::mem::take(&mut batch.items);
+        for item in items {
             if first_pass {
                 out.stats.read += 1;
             }
@@ -235,9 +272,9 @@ impl Work<'_> {
                 } => {
                     let origin = Origin {
                         file: batch.file,
-                        record: *line,
+                        record: line,
                     };
-                    let parsed = parse_record(batch.record(range), &self.fields, name, origin)
+                    let parsed = parse_record(batch.record(&range), &self.fields, name, origin)
                         .and_then(|doc| {
                             if first_pass {
                                 Ok(doc)
@@ -246,51 +283,22 @@ impl Work<'_> {
                             }
                         });
                     match parsed {
-                        Ok(mut doc) => {
-                            let outcome = self.pipeline.process_steps(
-                                &mut doc,
-                                &mut out.stats,
-                                self.steps.clone(),
-                            );
-                            let target = match outcome {
-                                Outcome::Kept if self.barrier.is_some() => {
-                                    let barrier = self.barrier.expect("checked");
-                                    barrier.observe(&doc, &mut out.observed);
-                                    stage_record(&mut out.staged, &mut doc);
-                                    continue;
-                                }
-                                Outcome::Kept => {
-                                    let route = self
-                                        .partition_by
-                                        .as_deref()
-                                        .map_or_else(String::new, |key| partition(&doc, key));
-                                    let i = match out.kept.iter().position(|(r, _)| *r == route) {
-                                        Some(i) => i,
-                                        None => {
-                                            out.kept.push((route, Lines::default()));
-                                            out.kept.len() - 1
-                                        }
-                                    };
-                                    Some(&mut out.kept[i].1)
-                                }
-                                Outcome::Dropped { .. } => {
-                                    self.write_dropped.then_some(&mut out.dropped)
-                                }
-                            };
-                            if let Some(lines) = target {
-                                write_record(&mut lines.data, &doc);
-                                lines.ends.push(lines.data.len());
-                            }
+                        Ok(doc) => {
+                            self.handle(doc, &mut out);
                             continue;
                         }
-                        Err(message) => (*line, *offset, message),
+                        Err(message) => (line, offset, message),
                     }
+                }
+                Item::Document { doc, .. } => {
+                    self.handle(*doc, &mut out);
+                    continue;
                 }
                 Item::Error {
                     line,
                     offset,
                     message,
-                } => (*line, *offset, message.clone()),
+                } => (line, offset, message),
             };
             out.stats.errored += 1;
             let record = serde_json::json!({"file": name, "line": line, "offset": offset, "message": message});

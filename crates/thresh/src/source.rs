@@ -119,10 +119,11 @@ fn page_batch(file: u32, reader: &mut Box<dyn BufRead + Send>, id: &str, max: us
         return batch;
     }
     let (text, charset) = thresh_io::charset::decode(&bytes, None);
-    let doc = serde_json::json!({"id": id, "text": text, "metadata": {"charset": charset}});
-    serde_json::to_writer(&mut batch.data, &doc).expect("writing to a Vec cannot fail");
-    batch.items.push(Item::Record {
-        range: 0..batch.data.len(),
+    let mut doc = thresh_core::Document::new(id, text);
+    doc.metadata = serde_json::value::to_raw_value(&serde_json::json!({ "charset": charset })).ok();
+    doc.origin = thresh_core::Origin { file, record: 1 };
+    batch.items.push(Item::Document {
+        doc: Box::new(doc),
         line: 1,
         offset: 0,
     });
