@@ -84,29 +84,16 @@ pub fn is_html_file(name: &str) -> bool {
     HTML_EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
-/// Every input file name a run accepts when searching a directory.
-pub const INPUT_EXTENSIONS: [&str; 20] = [
-    ".jsonl",
-    ".jsonl.gz",
-    ".jsonl.zst",
-    ".json",
-    ".json.gz",
-    ".json.zst",
-    ".ndjson",
-    ".ndjson.gz",
-    ".ndjson.zst",
-    ".warc",
-    ".warc.gz",
-    ".arc",
-    ".arc.gz",
-    ".wet",
-    ".wet.gz",
-    ".warc.wet.gz",
-    ".html",
-    ".htm",
-    ".html.gz",
-    ".htm.gz",
-];
+/// Every input file name a run accepts when searching a directory: JSON Lines, web archives
+/// and saved pages.
+pub fn input_extensions() -> Vec<&'static str> {
+    JSONL_EXTENSIONS
+        .iter()
+        .chain(&WARC_EXTENSIONS)
+        .chain(&HTML_EXTENSIONS)
+        .copied()
+        .collect()
+}
 
 /// True when `name` is a web archive (by its extension).
 pub fn is_web_archive(name: &str) -> bool {

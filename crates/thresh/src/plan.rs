@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use thresh_core::StepRegistry;
-use thresh_io::inputs::{expand_inputs, INPUT_EXTENSIONS};
+use thresh_io::inputs::{expand_inputs, input_extensions};
 
 use crate::config::PipelineFile;
 use crate::runner::RunError;
@@ -11,7 +11,7 @@ use crate::runner::RunError;
 /// Validates the pipeline file (steps and inputs) and describes what a run would do.
 pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {
     let pipeline = file.build(registry)?;
-    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &INPUT_EXTENSIONS)?;
+    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
     let bytes: u64 = inputs
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())

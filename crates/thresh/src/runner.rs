@@ -17,7 +17,7 @@ use thresh_core::engine::run_ordered;
 use thresh_core::{ConfigError, Origin, Outcome, Pipeline, Stats};
 use thresh_io::atomic::temp_path;
 use thresh_io::compression::Compression;
-use thresh_io::inputs::{expand_inputs, InputError, InputFile, INPUT_EXTENSIONS};
+use thresh_io::inputs::{expand_inputs, input_extensions, InputError, InputFile};
 use thresh_io::jsonl::{parse_record, write_record, FieldNames};
 use thresh_io::lines::{Batch, Item};
 use thresh_io::shards::{ShardSpec, ShardWriter};
@@ -356,7 +356,7 @@ pub fn run(
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let pipeline = file.build(registry)?;
-    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &INPUT_EXTENSIONS)?;
+    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
     let layout = Layout::new(file.output_dir());
     layout
         .prepare(&manifest(file, &inputs), options.mode)
