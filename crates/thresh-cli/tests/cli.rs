@@ -9,23 +9,11 @@ use std::path::Path;
 
 use common::*;
 
-fn examples_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
 #[test]
 fn the_bundled_example_runs_and_accounts_for_every_document() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let quickstart = examples_dir().join("quickstart.toml");
-    let o = run(&[
-        "run",
-        quickstart.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_example("quickstart.toml", &out);
     let (read, kept, dropped, errored) = assert_balanced(&out);
     assert_eq!(read, 38, "the example corpus has 38 documents");
     assert_eq!(errored, 0);
@@ -543,15 +531,7 @@ fn german_articles_are_judged_by_german_stop_words_by_default_and_english_ones_i
 fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let recommended = examples_dir().join("recommended.toml");
-    let o = run(&[
-        "run",
-        recommended.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_example("recommended.toml", &out);
     assert_balanced(&out);
     let kind = |d: &serde_json::Value| d["metadata"]["kind"].as_str().unwrap().to_owned();
     for doc in documents(&out.join("kept")) {

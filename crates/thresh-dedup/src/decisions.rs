@@ -31,42 +31,63 @@ pub fn write(path: &Path, dups: &[(u64, Duplicate)]) -> io::Result<()> {
         out.extend_from_slice(&(dup.survivor.len() as u32).to_le_bytes());
         out.extend_from_slice(dup.survivor.as_bytes());
     }
-    write_bytes(path, &out)
+    thresh_io::atomic::write_atomic(path, &out)
 }
 
-/// Writes `bytes` to `path` atomically (temporary name, then rename).
-pub fn write_bytes(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
+/// Little-endian fields read one after another from a decisions file.
+pub(crate) struct Fields<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Fields { rest: bytes }
     }
-    let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    fn take(&mut self, n: usize) -> io::Result<&'a [u8]> {
+        if self.rest.len() < n {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "truncated decisions",
+            ));
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+
+    pub(crate) fn u64(&mut self) -> io::Result<u64> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("eight bytes"),
+        ))
+    }
+
+    pub(crate) fn u32(&mut self) -> io::Result<u32> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("four bytes"),
+        ))
+    }
+
+    fn string(&mut self, len: usize) -> io::Result<String> {
+        String::from_utf8(self.take(len)?.to_vec())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "decisions: bad id"))
+    }
 }
 
 /// Reads one input file's duplicates, as [`write`] wrote them.
 pub fn read(bytes: &[u8]) -> io::Result<HashMap<u64, Duplicate>> {
-    let bad = || io::Error::new(io::ErrorKind::InvalidData, "truncated decisions");
+    let mut fields = Fields::new(bytes);
     let mut map = HashMap::new();
-    let mut rest = bytes;
-    let mut take = |n: usize| -> io::Result<&[u8]> {
-        if rest.len() < n {
-            return Err(bad());
-        }
-        let (head, tail) = rest.split_at(n);
-        rest = tail;
-        Ok(head)
-    };
-    let u64_at = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("eight bytes"));
-    let u32_at = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("four bytes"));
-    let mut consumed = 0;
-    while consumed < bytes.len() {
-        let record = u64_at(take(8)?);
-        let cluster = u64_at(take(8)?);
-        let size = u32_at(take(4)?);
-        let len = u32_at(take(4)?) as usize;
-        let survivor = String::from_utf8(take(len)?.to_vec()).map_err(|_| bad())?;
-        consumed += 24 + len;
+    while !fields.is_empty() {
+        let record = fields.u64()?;
+        let cluster = fields.u64()?;
+        let size = fields.u32()?;
+        let len = fields.u32()? as usize;
+        let survivor = fields.string(len)?;
         map.insert(
             record,
             Duplicate {
@@ -97,9 +118,10 @@ impl<T: Clone> Decisions<T> {
         }
     }
 
-    /// Where the decisions are (called once after the barrier).
-    pub fn open(&self, work: &BarrierWork) {
+    /// Where the decisions are (called once after the barrier; a step's `Barrier::open`).
+    pub fn open(&self, work: &BarrierWork) -> Result<(), String> {
         let _ = self.work.set(work.clone());
+        Ok(())
     }
 
     /// The decision about record `record` of input file `file`, if there is one.

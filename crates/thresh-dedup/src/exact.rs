@@ -89,8 +89,7 @@ impl Barrier for ExactDedup {
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {
-        self.decisions.open(work);
-        Ok(())
+        self.decisions.open(work)
     }
 
     fn release(&self, file: u32) {

@@ -125,25 +125,18 @@ fn write_removals(path: &std::path::Path, removals: &[(u64, Vec<u32>)]) -> io::R
             out.extend_from_slice(&u.to_le_bytes());
         }
     }
-    decisions::write_bytes(path, &out)
+    thresh_io::atomic::write_atomic(path, &out)
 }
 
 fn read_removals(bytes: &[u8]) -> io::Result<HashMap<u64, Vec<u32>>> {
-    let bad = || io::Error::new(io::ErrorKind::InvalidData, "truncated decisions");
+    let mut fields = decisions::Fields::new(bytes);
     let mut map = HashMap::new();
-    let mut at = 0;
-    let mut next = |n: usize| -> io::Result<&[u8]> {
-        let slice = bytes.get(at..at + n).ok_or_else(bad)?;
-        at += n;
-        Ok(slice)
-    };
-    while let Ok(head) = next(8) {
-        let record = u64::from_le_bytes(head.try_into().expect("eight bytes"));
-        let count = u32::from_le_bytes(next(4)?.try_into().expect("four bytes"));
-        let mut units = Vec::with_capacity(count as usize);
-        for _ in 0..count {
-            units.push(u32::from_le_bytes(next(4)?.try_into().expect("four bytes")));
-        }
+    while !fields.is_empty() {
+        let record = fields.u64()?;
+        let count = fields.u32()?;
+        let units = (0..count)
+            .map(|_| fields.u32())
+            .collect::<io::Result<Vec<u32>>>()?;
         map.insert(record, units);
     }
     Ok(map)
@@ -276,8 +269,7 @@ impl Barrier for LineDedup {
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {
-        self.decisions.open(work);
-        Ok(())
+        self.decisions.open(work)
     }
 
     fn release(&self, file: u32) {

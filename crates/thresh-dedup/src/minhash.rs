@@ -179,12 +179,11 @@ impl Barrier for MinhashDedup {
             self.band_keys(&self.signature(&shingles))
         };
         if self.params.jaccard_threshold.is_some() && !keys.is_empty() {
-            let start = keys.len();
-            keys.extend(shingles);
-            keys[start..].sort_unstable();
-            let mut distinct = keys.split_off(start);
-            distinct.dedup();
-            keys.extend(distinct);
+            // The shingle set after the bands, for verifying candidate pairs.
+            let mut set = shingles;
+            set.sort_unstable();
+            set.dedup();
+            keys.extend(set);
         }
         observation::write(out, doc.origin.record, &doc.id, &keys);
     }
@@ -201,8 +200,7 @@ impl Barrier for MinhashDedup {
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {
-        self.decisions.open(work);
-        Ok(())
+        self.decisions.open(work)
     }
 
     fn release(&self, file: u32) {

@@ -17,10 +17,7 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// The value of header `name` (case-insensitive), trimmed.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
+        header(&self.headers, name)
     }
 
     /// The media type of `Content-Type`, lower-cased, without parameters (`text/html`).
@@ -42,6 +39,15 @@ impl HttpResponse {
                     .then(|| v.trim().trim_matches(['"', '\'']))
             })
     }
+}
+
+/// The value of the first field `name` (case-insensitive) of `headers`, trimmed; shared by
+/// HTTP messages and WARC records.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
 }
 
 /// Parses an HTTP response. A damaged payload (bad chunk sizes, a cut or corrupt compressed

@@ -26,10 +26,7 @@ pub struct WarcRecord {
 impl WarcRecord {
     /// The value of header `name` (case-insensitive), trimmed.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim())
+        crate::http::header(&self.headers, name)
     }
 
     /// `WARC-Type` (`response`, `request`, …); ARC: `arc_header` for the file's first record,

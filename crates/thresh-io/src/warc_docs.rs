@@ -101,19 +101,6 @@ fn is_html(media: &str) -> bool {
 /// What `record` becomes.
 fn document(record: &WarcRecord) -> Outcome {
     let kind = record.record_type().unwrap_or("unknown").to_owned();
-    let url = record
-        .header("WARC-Target-URI")
-        .or_else(|| record.header("URL"))
-        .unwrap_or_default()
-        .trim_matches(['<', '>']);
-    let date = record
-        .header("WARC-Date")
-        .or_else(|| record.header("Archive-date"))
-        .unwrap_or_default();
-    let id = match record.header("WARC-Record-ID") {
-        Some(id) => id.to_owned(),
-        None => format!("{url} {date}"),
-    };
     let block_type = record
         .header("Content-Type")
         .or_else(|| record.header("Content-type"))
@@ -166,6 +153,20 @@ fn document(record: &WarcRecord) -> Outcome {
             "UTF-8",
         ),
         _ => return Outcome::Skipped(kind),
+    };
+    // Only documents need these.
+    let url = record
+        .header("WARC-Target-URI")
+        .or_else(|| record.header("URL"))
+        .unwrap_or_default()
+        .trim_matches(['<', '>']);
+    let date = record
+        .header("WARC-Date")
+        .or_else(|| record.header("Archive-date"))
+        .unwrap_or_default();
+    let id = match record.header("WARC-Record-ID") {
+        Some(id) => id.to_owned(),
+        None => format!("{url} {date}"),
     };
     let metadata = json!({
         "url": url,

@@ -345,9 +345,11 @@ fn shortlist(model: &Model, members: usize, hits: &[Row]) -> u64 {
         }
     }
     let positions = hits.len() as u32;
-    let mut ranking: Vec<(u32, usize)> = (0..members)
-        .map(|m| (found[m] + (positions - count[m]) * STAGE1_MISS, m))
-        .collect();
+    let mut ranking = [(u32::MAX, 0usize); 64];
+    for (m, slot) in ranking.iter_mut().enumerate().take(members) {
+        *slot = (found[m] + (positions - count[m]) * STAGE1_MISS, m);
+    }
+    let ranking = &mut ranking[..members];
     ranking.sort_unstable();
     let best = ranking[0].0;
     let mut candidates = 0u64;

@@ -63,24 +63,18 @@ impl RunReport {
         let s = &self.stats;
         let mut out = String::new();
         let _ = writeln!(out, "documents  {:>14}  read", thousands(s.read));
-        let _ = writeln!(
-            out,
-            "           {:>14}  kept     {:>7}",
-            thousands(s.kept),
-            percent(s.kept, s.read)
-        );
-        let _ = writeln!(
-            out,
-            "           {:>14}  dropped  {:>7}",
-            thousands(s.dropped_total()),
-            percent(s.dropped_total(), s.read)
-        );
-        let _ = writeln!(
-            out,
-            "           {:>14}  errored  {:>7}",
-            thousands(s.errored),
-            percent(s.errored, s.read)
-        );
+        for (n, label) in [
+            (s.kept, "kept"),
+            (s.dropped_total(), "dropped"),
+            (s.errored, "errored"),
+        ] {
+            let _ = writeln!(
+                out,
+                "           {:>14}  {label:<8} {:>7}",
+                thousands(n),
+                percent(n, s.read)
+            );
+        }
         let _ = writeln!(out, "characters {:>14}  in", thousands(s.chars_in));
         let _ = writeln!(
             out,

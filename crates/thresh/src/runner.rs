@@ -847,34 +847,12 @@ fn write_processed(
             .map_err(io_err(&layout.stage_dir(pass.index)))?;
     }
     if let Some(work_dir) = &pass.barrier_work {
-        if current.observed.is_none() {
-            let path = work_dir.observations(processed.file);
-            let tmp = temp_path(&path);
-            fs::create_dir_all(tmp.parent().expect("observations have a parent"))
-                .map_err(io_err(&tmp))?;
-            current.observed = Some((
-                BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?),
-                path,
-            ));
-        }
-        let (writer, path) = current.observed.as_mut().expect("just opened");
-        writer
-            .write_all(&processed.observed)
-            .map_err(io_err(path))?;
+        let path = || work_dir.observations(processed.file);
+        append_pending(&mut current.observed, path, &processed.observed)?;
     }
     if !processed.errors.is_empty() {
-        if current.errors.is_none() {
-            let path = layout.file_errors_path(processed.file);
-            let tmp = temp_path(&path);
-            fs::create_dir_all(tmp.parent().expect("errors path has a parent"))
-                .map_err(io_err(&tmp))?;
-            current.errors = Some((
-                BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?),
-                path,
-            ));
-        }
-        let (writer, path) = current.errors.as_mut().expect("just opened");
-        writer.write_all(&processed.errors).map_err(io_err(path))?;
+        let path = || layout.file_errors_path(processed.file);
+        append_pending(&mut current.errors, path, &processed.errors)?;
     }
     current.stats.merge(&processed.stats);
     this_run.merge(&processed.stats);
@@ -909,6 +887,26 @@ fn write_processed(
             .map_err(io_err(&marker))?;
     }
     Ok(())
+}
+
+/// Appends `bytes` to the file written under a temporary name for `path()` (renamed into
+/// place when its input file is finished), opening it on first use.
+fn append_pending(
+    slot: &mut Option<(BufWriter<File>, std::path::PathBuf)>,
+    path: impl FnOnce() -> std::path::PathBuf,
+    bytes: &[u8],
+) -> Result<(), RunError> {
+    if slot.is_none() {
+        let path = path();
+        let tmp = temp_path(&path);
+        fs::create_dir_all(tmp.parent().expect("a file has a parent")).map_err(io_err(&tmp))?;
+        *slot = Some((
+            BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?),
+            path,
+        ));
+    }
+    let (writer, path) = slot.as_mut().expect("just opened");
+    writer.write_all(bytes).map_err(io_err(path))
 }
 
 /// Concatenates the per-file error records, in input order, into `errors.jsonl`.

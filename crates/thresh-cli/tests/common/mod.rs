@@ -195,3 +195,21 @@ pub fn run_and_kill(pipeline: &Path, dir: &Path, n: usize) -> usize {
     child.wait().unwrap();
     markers(dir)
 }
+
+/// The repository's `examples/` directory.
+pub fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// Runs the bundled example pipeline `examples/<name>` into `out`, which must succeed.
+pub fn run_example(name: &str, out: &Path) {
+    let pipeline = examples_dir().join(name);
+    let o = run(&[
+        "run",
+        pipeline.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
