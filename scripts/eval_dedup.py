@@ -14,7 +14,9 @@
 With `--run-datasketch`, datasketch's MinHashLSH (../shared/peers/datasketch_dedup.py: same bands,
 rows and n-grams, its own \\w+ shingles, first occurrence kept) on the same file too.
 
-usage: scripts/eval_dedup.py [--run-datatrove] [--run-datasketch] [--docs N] [--skip-synthetic] [--work DIR]
+usage: scripts/eval_dedup.py [--run-datatrove] [--run-datasketch] [--skip-proxy]
+                             [--docs N] [--files N] [--skip-synthetic] [--work DIR]
+The 10 M-document run: scripts/eval_dedup.py --skip-proxy --docs 10000000 --files 32
 """
 import glob
 import gzip
@@ -34,27 +36,26 @@ THRESHOLD = (1 / 14) ** (1 / 8)
 
 
 def thresh_run(binary, work, inputs, steps, threads, tag):
-    """Runs thresh on `inputs` (a directory) with `steps`; returns (seconds, peak RSS MB, labels)."""
+    """Runs thresh on `inputs` (a directory) with `steps`; returns (seconds, peak RSS MB, the
+    survivor of each dropped duplicate by id, stats.json). Kept documents are not read back."""
     pipe = os.path.join(work, f"{tag}.toml")
     out = os.path.join(work, f"{tag}-out")
     with open(pipe, "w") as f:
-        f.write(f'[input]\npaths = ["{inputs}"]\n\n{steps}\n\n[output]\npath = "{out}"\n'
-                'compression = "none"\nwrite_dropped = true\n')
+        f.write(f'[input]\npaths = ["{inputs}"]\n\n{steps}\n\n[output]\npath = "{out}"\nwrite_dropped = true\n')
     cmd = ["/usr/bin/time", "-f", "%e %M", binary, "run", pipe, "--overwrite", "-q", "--threads", str(threads)]
     if threads == 1:
         cmd = ["taskset", "-c", "0"] + cmd
     res = subprocess.run(cmd, capture_output=True, text=True, check=True)
     secs, rss = res.stderr.strip().splitlines()[-1].split()
-    labels = {}
-    for sub in ("kept", "dropped"):
-        for path in glob.glob(os.path.join(out, sub, "**", "*.jsonl"), recursive=True):
-            with open(path, encoding="utf-8") as f:
-                for line in f.read().split("\n"):
-                    if line:
-                        d = json.loads(line)
-                        dup = d["thresh"].get("minhash_dedup", {}).get("duplicate_of")
-                        labels[d["id"]] = dup or d["id"]
-    return float(secs), int(rss) / 1024, labels
+    survivors = {}
+    for path in sorted(glob.glob(os.path.join(out, "dropped", "**", "*.jsonl*"), recursive=True)):
+        data = subprocess.run(["zstd", "-dcf", path], check=True, capture_output=True).stdout
+        for line in filter(None, data.decode("utf-8").split("\n")):
+            d = json.loads(line)
+            survivors[d["id"]] = d["thresh"]["minhash_dedup"]["duplicate_of"]
+    with open(os.path.join(out, "stats.json")) as f:
+        stats = json.load(f)
+    return float(secs), int(rss) / 1024, survivors, stats
 
 
 def pair_scores(pred, truth):
@@ -121,8 +122,9 @@ def proxy(args, work):
     results = {}
     for survivor in ("first", "datatrove"):
         steps = f'[[step]]\ntype = "minhash_dedup"\nlanguage = "en"\nsurvivor = "{survivor}"'
-        secs, rss, labels = thresh_run(args.bin, work, inputs, steps, 1, f"proxy-{survivor}")
-        removed = {i for i, c in labels.items() if c != i}
+        secs, rss, survivors, _ = thresh_run(args.bin, work, inputs, steps, 1, f"proxy-{survivor}")
+        labels = {i: survivors.get(i, i) for i in page}
+        removed = set(survivors)
         results[survivor] = removed
         print(f"  thresh (survivor = {survivor}), one core: {secs:.2f} s, peak RSS {rss:.0f} MB, "
               f"{len(removed)} removed, {len(docs) / secs:.0f} docs/s")
@@ -141,6 +143,11 @@ def proxy(args, work):
                 print(f"  vs exact Jaccard >= {THRESHOLD:.3f} of the same shingles (same-page pairs): "
                       f"{j['pairs_truth']} true pairs, {j['pairs_predicted']} predicted; precision "
                       f"{j['precision']:.4f}, recall {j['recall']:.4f}, F1 {j['f1']:.4f}")
+    steps = '[[step]]\ntype = "minhash_dedup"\nlanguage = "en"\njaccard_threshold = 0.719'
+    secs, rss, survivors, stats = thresh_run(args.bin, work, inputs, steps, 1, "proxy-verified")
+    summary = stats["barriers"]["minhash_dedup"]
+    print(f"  thresh with jaccard_threshold = 0.719, one core: {secs:.2f} s, peak RSS {rss:.0f} MB, "
+          f"{len(survivors)} removed, {summary['candidate_pairs_rejected']} candidate pairs rejected")
     if args.run_datasketch:
         removed_path = os.path.join(work, "datasketch-removed.txt")
         res = subprocess.run(["/usr/bin/time", "-f", "%e %M", "taskset", "-c", "0",
@@ -174,22 +181,24 @@ def synthetic(args, work):
     inputs = os.path.join(corpus, "in")
     if not os.path.isdir(inputs):
         subprocess.run([sys.executable, os.path.join(HERE, "gen_dedup_corpus.py"), inputs, "--docs", str(args.docs),
-                        "--files", "16", "--shared", args.shared], check=True)
+                        "--files", str(args.files), "--shared", args.shared], check=True)
     size = sum(os.path.getsize(p) for p in glob.glob(os.path.join(inputs, "*.jsonl")))
     steps = '[[step]]\ntype = "minhash_dedup"\nlanguage = "en"'
-    secs, rss, labels = thresh_run(args.bin, corpus, inputs, steps, 2, "run")
+    secs, rss, survivors, stats = thresh_run(args.bin, corpus, inputs, steps, 2, "run")
     truth = {}
     with open(os.path.join(corpus, "truth.tsv")) as f:
         for line in f:
             dup, orig = line.rstrip("\n").split("\t")
             truth[dup] = orig
     group = lambda i: truth.get(i, i)
-    dropped = [i for i, c in labels.items() if c != i]
-    right = sum(1 for i in dropped if group(i) == group(labels[i]))
-    found = sum(1 for dup, orig in truth.items() if labels[dup] == labels[orig])
-    print(f"synthetic: {len(labels):,} documents ({size / 1e9:.2f} GB), {len(truth):,} planted near-duplicates "
-          f"(Jaccard 0.85): recall {found / len(truth):.4f}, precision {right / max(1, len(dropped)):.4f}; "
-          f"2 threads {secs:.1f} s = {len(labels) / secs:,.0f} docs/s, {size / 1e6 / secs:.1f} MB/s, peak RSS {rss:.0f} MB")
+    label = lambda i: survivors.get(i, i)
+    right = sum(1 for i, s in survivors.items() if group(i) == group(s))
+    found = sum(1 for dup, orig in truth.items() if label(dup) == label(orig))
+    docs = stats["read"]
+    print(f"synthetic: {docs:,} documents ({size / 1e9:.2f} GB, {args.files} files), {len(truth):,} planted "
+          f"near-duplicates (Jaccard 0.85): recall {found / len(truth):.4f}, precision "
+          f"{right / max(1, len(survivors)):.4f}; 2 threads {secs:.1f} s = {docs / secs:,.0f} docs/s, "
+          f"{size / 1e6 / secs:.1f} MB/s, peak RSS {rss:.0f} MB")
 
 
 def main():
@@ -200,6 +209,8 @@ def main():
             ap.add_argument("--run-datatrove", action="store_true"),
             ap.add_argument("--run-datasketch", action="store_true"),
             ap.add_argument("--docs", type=int, default=1_000_000),
+            ap.add_argument("--files", type=int, default=16),
+            ap.add_argument("--skip-proxy", action="store_true"),
             ap.add_argument("--skip-synthetic", action="store_true"),
             ap.add_argument("--work", default="/tmp/thresh-eval-dedup"),
         ),
@@ -207,7 +218,8 @@ def main():
     if args is None:
         return
     os.makedirs(args.work, exist_ok=True)
-    proxy(args, args.work)
+    if not args.skip_proxy:
+        proxy(args, args.work)
     if not args.skip_synthetic:
         synthetic(args, args.work)
 
