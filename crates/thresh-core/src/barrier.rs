@@ -10,7 +10,7 @@
 //! steps run; and so on for the next barrier. Each pass, and each resolve, can run on its own,
 //! on a subset of input files, which is how a cluster will run them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::Document;
 
@@ -38,11 +38,6 @@ impl BarrierWork {
     /// A path for the step's decisions about input file `file`.
     pub fn decisions(&self, file: u32) -> PathBuf {
         self.dir.join("decisions").join(format!("{file:05}.bin"))
-    }
-
-    /// The step's directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

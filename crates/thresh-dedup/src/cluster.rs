@@ -50,7 +50,7 @@ pub fn resolve(
     fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
         move |e| format!("{}: {e}", path.display())
     }
-    let band_dir = work.dir().join("bands");
+    let band_dir = work.dir.join("bands");
     fs::create_dir_all(&band_dir).map_err(err(&band_dir))?;
     // 1. Document table (input file, record) in input order, and one key file per band.
     let mut docs: Vec<(u32, u64)> = Vec::new();

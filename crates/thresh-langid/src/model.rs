@@ -309,8 +309,7 @@ impl Model {
             let mut bits = hit.mask & wanted;
             while bits != 0 {
                 let member = bits.trailing_zeros() as usize;
-                let rank = (hit.mask & ((1u64 << member) - 1)).count_ones() as usize;
-                f(member, costs[rank] as u32);
+                f(member, self.cost(hit, member));
                 bits &= bits - 1;
             }
         }
