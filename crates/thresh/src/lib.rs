@@ -37,5 +37,6 @@ pub fn registry() -> StepRegistry {
     thresh_text::register(&mut registry);
     thresh_langid::register(&mut registry);
     thresh_dedup::register(&mut registry);
+    thresh_extract::register(&mut registry);
     registry
 }

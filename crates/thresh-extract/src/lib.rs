@@ -1,0 +1,122 @@
+//! # thresh-extract
+//!
+//! Main-content extraction from raw HTML: a lenient parser ([`parse`]), boilerplate marking
+//! ([`boilerplate`], [`page`]), the choice of the content ([`content`]), its rendering as text
+//! ([`render`]), page metadata ([`metadata`]) and the `html_extract` step ([`step`]).
+
+pub mod boilerplate;
+pub mod content;
+pub mod dom;
+pub mod entities;
+pub mod metadata;
+pub mod page;
+pub mod parse;
+pub mod render;
+pub mod step;
+
+pub use metadata::Metadata;
+pub use parse::parse;
+
+use page::{Cleaning, Page};
+use render::RenderOptions;
+
+/// What [`extract`] keeps.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Tables as text.
+    pub tables: bool,
+    /// User comments too.
+    pub comments: bool,
+    /// Below this many characters of main content, the whole-page text is used when longer.
+    pub min_chars: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            tables: true,
+            comments: false,
+            min_chars: 250,
+        }
+    }
+}
+
+/// How the text was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The main-content heuristics.
+    MainContent,
+    /// The whole page's text without its boilerplate, when the main content was too short.
+    WholePage,
+}
+
+impl Method {
+    /// The name written to `thresh.extraction`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::MainContent => "main_content",
+            Method::WholePage => "whole_page",
+        }
+    }
+}
+
+/// The text and metadata of one page.
+#[derive(Clone, Debug)]
+pub struct Extraction {
+    /// Main text, one block per line.
+    pub text: String,
+    /// How it was found.
+    pub method: Method,
+    /// What the page says about itself.
+    pub metadata: Metadata,
+}
+
+/// Extracts the main text and the metadata of a page.
+pub fn extract(html: &str, options: &Options) -> Extraction {
+    let dom = parse(html);
+    let metadata = metadata::read(&dom);
+    let page = Page::new(dom, options.comments, Cleaning::FULL);
+    let nodes = content::choose(&page);
+    let mut render_options = RenderOptions {
+        tables: options.tables,
+        prune_links: true,
+    };
+    let main = render::render(&page, &nodes, render_options);
+    let enough = |text: &str| text.chars().count() >= options.min_chars;
+    if enough(&main) {
+        return Extraction {
+            text: main,
+            method: Method::MainContent,
+            metadata,
+        };
+    }
+    // Too little: the whole page without its boilerplate, then with only invisible and
+    // non-text elements removed and links kept (link lists, pages of script-rendered text).
+    let mut best = (main, Method::MainContent);
+    let whole = render::render(&page, &[page.body], render_options);
+    if whole.len() > best.0.len() {
+        best = (whole, Method::WholePage);
+    }
+    if !enough(&best.0) {
+        let page = Page::new(page.dom, options.comments, Cleaning::LIGHT);
+        render_options.prune_links = false;
+        let light = render::render(&page, &[page.body], render_options);
+        if light.len() > best.0.len() {
+            best = (light, Method::WholePage);
+        }
+    }
+    Extraction {
+        text: best.0,
+        method: best.1,
+        metadata,
+    }
+}
+
+/// Registers the `html_extract` step.
+pub fn register(registry: &mut thresh_core::StepRegistry) {
+    registry.register(
+        "html_extract",
+        "extract the main text of raw HTML (boilerplate removed) and the page metadata",
+        |c| Ok(Box::new(step::HtmlExtract::new(c.parse()?))),
+    );
+}

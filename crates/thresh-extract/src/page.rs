@@ -1,0 +1,220 @@
+//! A parsed page with its boilerplate marked and per-node text statistics: what the content
+//! choice and the rendering read.
+
+use crate::boilerplate::{self, Mark};
+
+/// An element weakly marked as boilerplate (`widget`, `header`) with at least this much text
+/// that is not mostly links is kept.
+const WEAK_MAX_CHARS: u32 = 250;
+use crate::dom::{Dom, NodeData, NodeId, Tag, NONE};
+
+/// Text statistics of one subtree (visible, not removed parts only).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    /// Non-whitespace characters.
+    pub chars: u32,
+    /// Non-whitespace characters inside links.
+    pub link_chars: u32,
+    /// Commas (`,` `，` `、`).
+    pub commas: u32,
+    /// Non-whitespace characters of the node's own text children.
+    pub own_chars: u32,
+}
+
+impl Counts {
+    /// Share of the text inside links.
+    pub fn link_density(&self) -> f32 {
+        if self.chars == 0 {
+            0.0
+        } else {
+            self.link_chars as f32 / self.chars as f32
+        }
+    }
+}
+
+/// How much a [`Page`] removes.
+#[derive(Clone, Copy, Debug)]
+pub struct Cleaning {
+    /// Elements named as boilerplate by class, id or role, and header content.
+    pub patterns: bool,
+    /// `noscript` content is text (for pages that put their text there for crawlers).
+    pub noscript: bool,
+}
+
+impl Cleaning {
+    /// The main-content cleaning.
+    pub const FULL: Cleaning = Cleaning {
+        patterns: true,
+        noscript: false,
+    };
+    /// The last resort: only invisible and non-text elements go.
+    pub const LIGHT: Cleaning = Cleaning {
+        patterns: false,
+        noscript: true,
+    };
+}
+
+/// A page ready for content selection.
+pub struct Page<'a> {
+    /// The tree.
+    pub dom: Dom<'a>,
+    /// Nodes excluded from the text (with their subtrees).
+    pub removed: Vec<bool>,
+    /// Statistics per node over the nodes not removed.
+    pub counts: Vec<Counts>,
+    /// The `body` element (the root when there is none).
+    pub body: NodeId,
+}
+
+impl<'a> Page<'a> {
+    /// Marks boilerplate: dropped tags, hidden elements and, with `level.patterns` and unless
+    /// they hold most of the page's text, `header` content other than headings and elements
+    /// whose class, id or role names boilerplate (comments included unless `keep_comments`).
+    pub fn new(dom: Dom<'a>, keep_comments: bool, level: Cleaning) -> Self {
+        let n = dom.nodes.len();
+        let body = dom.find(Tag::Body).unwrap_or(Dom::ROOT);
+        let mut removed = vec![false; n];
+        for id in 1..n {
+            let parent = dom.nodes[id].parent as usize;
+            removed[id] = removed[parent]
+                || match dom.tag(id as NodeId) {
+                    Some(Tag::Noscript) => !level.noscript,
+                    Some(tag) => {
+                        boilerplate::dropped_tag(tag) || boilerplate::hidden(&dom, id as NodeId)
+                    }
+                    None => false,
+                };
+        }
+        let mut page = Page {
+            counts: Vec::new(),
+            dom,
+            removed,
+            body,
+        };
+        page.count();
+        if !level.patterns {
+            return page;
+        }
+        let total = page.counts[body as usize].chars;
+        let wrapper = |c: Counts| c.chars as f32 > 0.6 * total as f32;
+        let has_heading = has_heading(&page.dom);
+        // 0 outside any header, 1 inside a header, 2 inside a heading inside a header.
+        let mut header_state = vec![0u8; n];
+        let mut names = String::new();
+        for id in 1..n {
+            let parent = page.dom.nodes[id].parent as usize;
+            if page.removed[parent] {
+                page.removed[id] = true;
+                continue;
+            }
+            if page.removed[id] {
+                continue;
+            }
+            // Inside a page or article header only the headings are text.
+            let mut state = header_state[parent];
+            let tag = page.dom.tag(id as NodeId);
+            if tag == Some(Tag::Header) && state == 0 && !wrapper(page.counts[id]) {
+                state = 1;
+            } else if state == 1 && tag.is_some_and(Tag::is_heading) {
+                state = 2;
+            }
+            header_state[id] = state;
+            if state == 1 && !has_heading[id] {
+                page.removed[id] = true;
+                continue;
+            }
+            let Some(tag) = page.dom.tag(id as NodeId) else {
+                continue;
+            };
+            if matches!(tag, Tag::Html | Tag::Body | Tag::Main | Tag::Article) {
+                continue;
+            }
+            boilerplate::names(&page.dom, id as NodeId, &mut names);
+            if names.is_empty()
+                || boilerplate::body_names(&names)
+                || page.dom.attr(id as NodeId, "itemprop") == Some("articleBody")
+            {
+                continue;
+            }
+            let c = page.counts[id];
+            page.removed[id] = !wrapper(c)
+                && match boilerplate::boilerplate_names(&names, !keep_comments) {
+                    Mark::Strong => true,
+                    Mark::Weak => c.chars < WEAK_MAX_CHARS || c.link_density() > 0.3,
+                    Mark::None => false,
+                };
+        }
+        page.count();
+        page
+    }
+
+    /// Recomputes [`Page::counts`] from the current removal marks.
+    pub fn count(&mut self) {
+        let dom = &self.dom;
+        let n = dom.nodes.len();
+        let mut counts = vec![Counts::default(); n];
+        for id in (1..n).rev() {
+            if self.removed[id] {
+                continue;
+            }
+            let node = &dom.nodes[id];
+            if let NodeData::Text(text) = &node.data {
+                let mut chars = 0;
+                let mut commas = 0;
+                for c in text.chars() {
+                    if !c.is_whitespace() {
+                        chars += 1;
+                        commas += u32::from(matches!(c, ',' | '，' | '、'));
+                    }
+                }
+                counts[id].chars = chars;
+                counts[id].commas = commas;
+                counts[node.parent as usize].own_chars += chars;
+            }
+            if dom.tag(id as NodeId) == Some(Tag::A) {
+                counts[id].link_chars = counts[id].chars;
+            }
+            let c = counts[id];
+            let p = &mut counts[node.parent as usize];
+            p.chars += c.chars;
+            p.link_chars += c.link_chars;
+            p.commas += c.commas;
+        }
+        self.counts = counts;
+    }
+
+    /// The counts of a node.
+    pub fn counts(&self, id: NodeId) -> Counts {
+        self.counts[id as usize]
+    }
+
+    /// Whether a node is excluded.
+    pub fn is_removed(&self, id: NodeId) -> bool {
+        self.removed[id as usize]
+    }
+
+    /// The nearest ancestor (or the node itself) satisfying `f`.
+    pub fn ancestor_or_self(&self, mut id: NodeId, f: impl Fn(NodeId) -> bool) -> Option<NodeId> {
+        while id != NONE {
+            if f(id) {
+                return Some(id);
+            }
+            id = self.dom.nodes[id as usize].parent;
+        }
+        None
+    }
+}
+
+/// Per node: whether it is or contains a heading.
+fn has_heading(dom: &Dom<'_>) -> Vec<bool> {
+    let mut has = vec![false; dom.nodes.len()];
+    for id in (1..dom.nodes.len()).rev() {
+        if dom.tag(id as NodeId).is_some_and(Tag::is_heading) {
+            has[id] = true;
+        }
+        if has[id] {
+            has[dom.nodes[id].parent as usize] = true;
+        }
+    }
+    has
+}

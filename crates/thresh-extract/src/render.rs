@@ -1,0 +1,195 @@
+//! Turning chosen nodes into text: one line per block (paragraph, heading, list item, table
+//! row), whitespace collapsed as a browser shows it, `pre` kept verbatim, list items as
+//! `- item`, table cells joined with ` | `, link-heavy blocks (menus, related links) left out.
+
+use crate::dom::{NodeData, NodeId, Tag};
+use crate::page::Page;
+
+/// What the rendering includes.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// Tables as text (else left out).
+    pub tables: bool,
+    /// Blocks whose text is mostly links are left out.
+    pub prune_links: bool,
+}
+
+/// Renders the nodes (and their subtrees) as text.
+pub fn render(page: &Page<'_>, nodes: &[NodeId], options: RenderOptions) -> String {
+    let mut r = Renderer {
+        page,
+        options,
+        out: String::new(),
+        space: false,
+        newline: false,
+        prefix: "",
+        pre: 0,
+    };
+    for &node in nodes {
+        r.block_break();
+        r.node(node, node);
+    }
+    tidy(&r.out)
+}
+
+struct Renderer<'p, 'a> {
+    page: &'p Page<'a>,
+    options: RenderOptions,
+    out: String,
+    /// A space is due before the next visible character.
+    space: bool,
+    /// A line break is due before the next visible character.
+    newline: bool,
+    /// Written at the start of the next line with text (list bullets, cell separators).
+    prefix: &'static str,
+    /// Depth inside `pre`.
+    pre: u32,
+}
+
+impl Renderer<'_, '_> {
+    fn block_break(&mut self) {
+        // A prefix set since the last text (a bullet) survives nested blocks.
+        if !self.newline {
+            self.prefix = "";
+        }
+        self.newline = true;
+        self.space = false;
+    }
+
+    fn node(&mut self, id: NodeId, root: NodeId) {
+        let page = self.page;
+        if page.is_removed(id) {
+            return;
+        }
+        match &page.dom.node(id).data {
+            NodeData::Text(text) => self.text(text),
+            NodeData::Document => self.children(id, root),
+            NodeData::Element { tag, .. } => self.element(id, *tag, root),
+        }
+    }
+
+    fn children(&mut self, id: NodeId, root: NodeId) {
+        for c in self.page.dom.children(id) {
+            self.node(c, root);
+        }
+    }
+
+    fn element(&mut self, id: NodeId, tag: Tag, root: NodeId) {
+        if id != root && self.options.prune_links && self.link_heavy(id, tag) {
+            return;
+        }
+        match tag {
+            Tag::Br => {
+                self.block_break();
+                return;
+            }
+            Tag::Table if !self.options.tables => return,
+            Tag::Td | Tag::Th => {
+                if self.page.dom.node(id).parent != crate::dom::NONE && !self.newline {
+                    self.prefix = " | ";
+                }
+                self.children(id, root);
+                return;
+            }
+            Tag::Li => {
+                self.block_break();
+                self.prefix = "- ";
+                self.children(id, root);
+                self.block_break();
+                return;
+            }
+            Tag::Pre => {
+                self.block_break();
+                self.pre += 1;
+                self.children(id, root);
+                self.pre -= 1;
+                self.block_break();
+                return;
+            }
+            Tag::Img => return,
+            _ => {}
+        }
+        if tag.is_block() {
+            self.block_break();
+            self.children(id, root);
+            self.block_break();
+        } else {
+            self.children(id, root);
+        }
+    }
+
+    /// Menus, tag clouds and link lists: blocks whose text is mostly links.
+    fn link_heavy(&self, id: NodeId, tag: Tag) -> bool {
+        let limit = match tag {
+            Tag::Ul | Tag::Ol | Tag::Dl | Tag::Div | Tag::Section | Tag::Table | Tag::Tr => 0.5,
+            Tag::P | Tag::Li | Tag::Dd | Tag::Span | Tag::Td => 0.8,
+            _ => return false,
+        };
+        let c = self.page.counts(id);
+        c.chars > 0 && c.link_density() > limit
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.pre > 0 {
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    self.block_break();
+                }
+                if !line.trim().is_empty() {
+                    self.start_text();
+                    self.out.push_str(line.trim_end());
+                }
+            }
+            return;
+        }
+        for word in text.split(|c: char| c.is_whitespace()) {
+            if word.is_empty() {
+                self.space = true;
+                continue;
+            }
+            self.start_text();
+            self.out.push_str(word);
+            self.space = true;
+        }
+        // The split yields an empty last piece only after trailing whitespace.
+        if !text.ends_with(|c: char| c.is_whitespace()) {
+            self.space = false;
+        }
+    }
+
+    /// Writes what is due before visible text: a line break, a prefix, a space.
+    fn start_text(&mut self) {
+        if self.newline {
+            if !self.out.is_empty() {
+                self.out.push('\n');
+            }
+            self.newline = false;
+            self.space = false;
+            self.out.push_str(self.prefix.trim_start_matches(" | "));
+            self.prefix = "";
+        } else if !self.prefix.is_empty() {
+            self.out.push_str(self.prefix);
+            self.prefix = "";
+            self.space = false;
+        } else if self.space && !self.out.ends_with('\n') && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.space = false;
+    }
+}
+
+/// Trims every line and drops empty ones.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let line = line.trim_matches(|c: char| c.is_whitespace());
+        if line.is_empty() || line == "-" || line == "|" {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
+}

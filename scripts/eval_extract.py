@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Main-content extraction quality and speed: thresh vs trafilatura vs resiliparse.
+
+usage: python3 scripts/eval_extract.py [--peers] [--rounds N] [--work DIR] [--published]
+
+Runs thresh's `extract_eval` example (pages in memory, charset decoding + extraction timed, one
+core via taskset) on the three benchmarks under ../shared/data/extraction, and — with --peers —
+../shared/peers/extract.py for trafilatura and resiliparse on the same pages (else their outputs
+from an earlier --peers run in the work directory are scored again, with the speed then
+measured). Scores each output with the benchmark's own score.py rules (imported from
+../shared), reports German pages of trafilatura-eval separately (URL host .de/.at/.ch), and with
+--published scores the 32 systems' published outputs shipped with the scrapinghub benchmark.
+Prints markdown tables: system x benchmark -> F1 (P/R), and pages/s per core.
+"""
+import argparse, gzip, importlib.util, json, re, subprocess, sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path.home() / "nonexistent"
+for candidate in (ROOT.parent / "shared", ROOT / ".." / "shared"):
+    if candidate.exists():
+        SHARED = candidate.resolve()
+EXTRACTION = SHARED / "data" / "extraction"
+BENCHES = [("scrapinghub", "html"), ("trafilatura-eval", "pages"), ("wcxb", "html")]
+
+
+def module(bench):
+    spec = importlib.util.spec_from_file_location(bench.replace("-", "_"), EXTRACTION / bench / "score.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def page_id(name):
+    return re.sub(r"\.html?(\.gz)?$", "", name)
+
+
+def load_preds(path):
+    out = {}
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            o = json.loads(line)
+            out[o["file"]] = o.get("text")
+    return out
+
+
+def score(bench, preds):
+    """Returns [(label, metrics)] for one benchmark."""
+    mod = module(bench)
+    if bench == "scrapinghub":
+        truth = mod.load(EXTRACTION / bench / "ground-truth.json")
+        pred = {page_id(f): {"articleBody": t or ""} for f, t in preds.items()}
+        return [("", mod.score(truth, pred))]
+    if bench == "trafilatura-eval":
+        ev = json.load(open(EXTRACTION / bench / "eval.json"))
+        german = [it for it in ev if (urlparse(it["url"]).hostname or "").endswith((".de", ".at", ".ch"))]
+        return [("", mod.score(ev, preds)), ("de", mod.score(german, preds))]
+    gt = [json.loads(l) for l in gzip.open(EXTRACTION / bench / "ground-truth.jsonl.gz", "rt", encoding="utf-8")]
+    rows = []
+    for g in gt:
+        t = preds.get(g["id"] + ".html.gz") or ""
+        rows.append(mod.word_prf(t, g["main_content"]))
+    mean = lambda i: sum(r[i] for r in rows) / len(rows)
+    return [("", {"precision": mean(0), "recall": mean(1), "f1": mean(2)})]
+
+
+def run(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed:\n{out.stderr}")
+    return out.stdout + out.stderr
+
+
+def pages_per_s(output):
+    m = re.search(r"([\d.]+) pages/s, ([\d.]+) MB/s", output)
+    return (float(m.group(1)), float(m.group(2))) if m else (None, None)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--peers", action="store_true", help="run trafilatura and resiliparse too")
+    ap.add_argument("--published", action="store_true", help="score scrapinghub's published outputs")
+    ap.add_argument("--rounds", type=int, default=3, help="thresh timing rounds (best is kept)")
+    ap.add_argument("--work", default="/tmp/thresh-extract-eval")
+    a = ap.parse_args()
+    if not EXTRACTION.exists():
+        sys.exit(f"skipped: {EXTRACTION} is absent")
+    work = Path(a.work)
+    work.mkdir(parents=True, exist_ok=True)
+    speeds_path = work / "speeds.json"
+    speeds = json.loads(speeds_path.read_text()) if speeds_path.exists() else {}
+    run(["cargo", "build", "--release", "--quiet", "-p", "thresh-extract", "--example", "extract_eval"])
+    binary = ROOT / "target" / "release" / "examples" / "extract_eval"
+    systems = ["thresh"] + (["trafilatura", "resiliparse"] if a.peers or any((work / f"trafilatura-{b}.jsonl").exists() for b, _ in BENCHES) else [])
+    for bench, sub in BENCHES:
+        pages = EXTRACTION / bench / sub
+        out = work / f"thresh-{bench}.jsonl"
+        speeds[f"thresh/{bench}"] = pages_per_s(run(["taskset", "-c", "0", binary, pages, out, str(a.rounds)]))
+        if a.peers:
+            for tool in ("trafilatura", "resiliparse"):
+                out = work / f"{tool}-{bench}.jsonl"
+                text = run(["taskset", "-c", "0", SHARED / "peers" / "py", "venv", "extract.py", tool, pages, out])
+                speeds[f"{tool}/{bench}"] = pages_per_s(text)
+    speeds_path.write_text(json.dumps(speeds, indent=1))
+    table = {}
+    for system in systems:
+        for bench, _ in BENCHES:
+            path = work / f"{system}-{bench}.jsonl"
+            if path.exists():
+                for label, m in score(bench, load_preds(path)):
+                    table[(system, bench + (f" ({label})" if label else ""))] = m
+    columns = ["scrapinghub", "trafilatura-eval", "trafilatura-eval (de)", "wcxb"]
+    print("| system | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for system in systems:
+        cells = []
+        for c in columns:
+            m = table.get((system, c))
+            cells.append(f"**{m['f1']:.3f}** ({m['precision']:.3f}/{m['recall']:.3f})" if m else "–")
+        print(f"| {system} | " + " | ".join(cells) + " |")
+    print("\nF1 (precision/recall). Speed, one core, pages/s (MB/s of HTML):\n")
+    print("| system | " + " | ".join(b for b, _ in BENCHES) + " |")
+    print("|---|" + "---|" * len(BENCHES))
+    for system in systems:
+        cells = []
+        for bench, _ in BENCHES:
+            p, mb = speeds.get(f"{system}/{bench}", (None, None)) or (None, None)
+            cells.append(f"{p:,.0f} ({mb:.1f})" if p else "–")
+        print(f"| {system} | " + " | ".join(cells) + " |")
+    if a.published:
+        mod = module("scrapinghub")
+        truth = mod.load(EXTRACTION / "scrapinghub" / "ground-truth.json")
+        rows = []
+        for f in sorted((EXTRACTION / "scrapinghub" / "output").glob("*.json.gz")):
+            m = mod.score(truth, mod.load(f))
+            rows.append((m["f1"], f.name.removesuffix(".json.gz"), m))
+        thresh = table.get(("thresh", "scrapinghub"))
+        if thresh:
+            rows.append((thresh["f1"], "**thresh (this run)**", thresh))
+        print("\nscrapinghub, published outputs scored with the same rules:\n")
+        print("| system | F1 | P | R |\n|---|---|---|---|")
+        for f1, name, m in sorted(rows, reverse=True):
+            print(f"| {name} | {f1:.3f} | {m['precision']:.3f} | {m['recall']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
