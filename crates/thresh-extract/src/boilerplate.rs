@@ -2,6 +2,10 @@
 //! `id` and `role` (navigation, footers, sharing, related links, cookie banners, comments …),
 //! after trafilatura's discard rules and readability's class weights.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 use crate::dom::{Dom, NodeId, Tag};
 
 /// Elements dropped with their content wherever they are.
@@ -46,7 +50,6 @@ pub fn dropped_tag(tag: Tag) -> bool {
             | Noembed
             | Noframes
             | Title
-            | Figure
             | Label
             | Link
             | Meta
@@ -136,7 +139,6 @@ const STRONG_PARTS: &[&str] = &[
     "modal",
     "overlay",
     "pagination",
-    "pager",
     "byline",
     "tagcloud",
     "tag-list",
@@ -217,6 +219,7 @@ const STRONG_TOKENS: &[&str] = &[
     "ads",
     "share",
     "tags",
+    "pager",
     "comment-form",
     "hidden",
     "hide",
@@ -236,31 +239,10 @@ const WEAK_TOKENS: &[&str] = &[
 const COMMENT_PARTS: &[&str] = &["comment", "respond", "reply", "discussion", "disqus"];
 
 /// Token prefixes and suffixes that mark boilerplate (`nav-main`, `share_bar`).
-const STRONG_AFFIXES: &[&str] = &["nav", "ad", "ads", "share", "tags"];
+const STRONG_AFFIXES: &[&str] = &["nav", "ad", "ads", "share", "tags", "pager"];
 
 /// Token prefixes and suffixes that weakly mark boilerplate (`post-meta`, `entry-date`).
 const WEAK_AFFIXES: &[&str] = &["meta", "date"];
-
-/// How surely the class/id/role words name boilerplate; comments are strong when `comments`.
-pub fn boilerplate_names(names: &str, comments: bool) -> Mark {
-    let mut mark = Mark::None;
-    for token in names.split_ascii_whitespace() {
-        if STRONG_TOKENS.contains(&token)
-            || STRONG_PARTS.iter().any(|p| token.contains(p))
-            || (comments && COMMENT_PARTS.iter().any(|p| token.contains(p)))
-            || STRONG_AFFIXES.iter().any(|a| affix(token, a))
-        {
-            return Mark::Strong;
-        }
-        if WEAK_TOKENS.contains(&token)
-            || WEAK_PARTS.iter().any(|p| token.contains(p))
-            || WEAK_AFFIXES.iter().any(|a| affix(token, a))
-        {
-            mark = Mark::Weak;
-        }
-    }
-    mark
-}
 
 /// `token` starts with `word-`/`word_` or ends with `-word`/`_word`.
 fn affix(token: &str, word: &str) -> bool {
@@ -277,21 +259,6 @@ const CONTENT_PARTS: &[&str] = &[
     "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "post", "text",
     "blog", "story", "prose",
 ];
-
-/// Readability's class weight: +25 for content words, −25 for boilerplate words.
-pub fn class_weight(names: &str) -> f32 {
-    let mut weight = 0.0;
-    if boilerplate_names(names, true) != Mark::None {
-        weight -= 25.0;
-    }
-    if names
-        .split_ascii_whitespace()
-        .any(|t| CONTENT_PARTS.iter().any(|p| t.contains(p)))
-    {
-        weight += 25.0;
-    }
-    weight
-}
 
 /// Class and id words of containers that hold an article's body (trafilatura's body rules).
 const BODY_PARTS: &[&str] = &[
@@ -354,21 +321,114 @@ const BODY_PARTS: &[&str] = &[
     "news-content",
     "news-text",
     "newstext",
-    "artikel",
-    "beitrag",
-    "inhalt",
 ];
 
-/// Whether the names mark an article body container (`entry-content`, `article-body` …).
-pub fn body_names(names: &str) -> bool {
-    names.split_ascii_whitespace().any(|t| {
-        BODY_PARTS.iter().any(|p| t.contains(p)) || matches!(t, "post" | "entry" | "story" | "text")
-    })
+/// What an element's class, id and role words say about it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Names(u8);
+
+impl Names {
+    const STRONG: u8 = 1;
+    const WEAK: u8 = 2;
+    const COMMENT: u8 = 4;
+    const BODY: u8 = 8;
+    const CONTENT: u8 = 16;
+    const MAIN: u8 = 32;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// How surely the words name boilerplate; comment words count as strong unless
+    /// `keep_comments`.
+    pub fn mark(self, keep_comments: bool) -> Mark {
+        if self.has(Self::STRONG) || (!keep_comments && self.has(Self::COMMENT)) {
+            Mark::Strong
+        } else if self.has(Self::WEAK) {
+            Mark::Weak
+        } else {
+            Mark::None
+        }
+    }
+
+    /// The words mark an article body container (`entry-content`, `article-body` …).
+    pub fn body(self) -> bool {
+        self.has(Self::BODY)
+    }
+
+    /// A `main`, `content` or `primary` token.
+    pub fn main(self) -> bool {
+        self.has(Self::MAIN)
+    }
+
+    /// Readability's class weight: +25 for content words, −25 for boilerplate words.
+    pub fn class_weight(self) -> f32 {
+        let mut weight = 0.0;
+        if self.has(Self::STRONG | Self::WEAK | Self::COMMENT) {
+            weight -= 25.0;
+        }
+        if self.has(Self::CONTENT) {
+            weight += 25.0;
+        }
+        weight
+    }
+}
+
+/// One automaton over every word list that matches inside tokens, with each pattern's bit.
+static PARTS: LazyLock<(AhoCorasick, Vec<u8>)> = LazyLock::new(|| {
+    let lists = [
+        (STRONG_PARTS, Names::STRONG),
+        (WEAK_PARTS, Names::WEAK),
+        (COMMENT_PARTS, Names::COMMENT),
+        (BODY_PARTS, Names::BODY),
+        (CONTENT_PARTS, Names::CONTENT),
+    ];
+    let mut patterns = Vec::new();
+    let mut bits = Vec::new();
+    for (list, bit) in lists {
+        for p in list {
+            patterns.push(*p);
+            bits.push(bit);
+        }
+    }
+    let automaton = AhoCorasick::new(patterns).expect("word lists build an automaton");
+    (automaton, bits)
+});
+
+/// Classifies lower-cased class/id/role words (as [`names`] writes them).
+pub fn classify(names: &str) -> Names {
+    let (automaton, bits) = &*PARTS;
+    let mut flags = 0;
+    for token in names.split_ascii_whitespace() {
+        for m in automaton.find_overlapping_iter(token) {
+            flags |= bits[m.pattern().as_usize()];
+        }
+        if STRONG_TOKENS.contains(&token) || STRONG_AFFIXES.iter().any(|a| affix(token, a)) {
+            flags |= Names::STRONG;
+        }
+        if WEAK_TOKENS.contains(&token) || WEAK_AFFIXES.iter().any(|a| affix(token, a)) {
+            flags |= Names::WEAK;
+        }
+        if matches!(token, "post" | "entry" | "story" | "text") {
+            flags |= Names::BODY;
+        }
+        if matches!(
+            token,
+            "main" | "content" | "main-content" | "maincontent" | "primary"
+        ) {
+            flags |= Names::MAIN;
+        }
+    }
+    Names(flags)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mark(names: &str, keep_comments: bool) -> Mark {
+        classify(names).mark(keep_comments)
+    }
 
     #[test]
     fn boilerplate_words_tokens_and_affixes() {
@@ -381,8 +441,10 @@ mod tests {
             " jp-relatedposts",
             " share-buttons",
             " x modal",
+            " comment-list",
+            " pager",
         ] {
-            assert_eq!(boilerplate_names(names, false), Mark::Strong, "{names}");
+            assert_eq!(mark(names, false), Mark::Strong, "{names}");
         }
         for names in [
             " post-meta",
@@ -390,7 +452,7 @@ mod tests {
             " elementor-widget",
             " entry-header",
         ] {
-            assert_eq!(boilerplate_names(names, false), Mark::Weak, "{names}");
+            assert_eq!(mark(names, false), Mark::Weak, "{names}");
         }
         for names in [
             " entry-content",
@@ -399,29 +461,31 @@ mod tests {
             " update",
             " adaptive",
             " metadata-free",
-            " comment-list",
             " central-column content-element el_b",
+            " apageroot__wrapper",
             "",
         ] {
-            assert_eq!(boilerplate_names(names, false), Mark::None, "{names}");
+            assert_eq!(mark(names, false), Mark::None, "{names}");
         }
-        assert_eq!(boilerplate_names(" comment-list", true), Mark::Strong);
+        assert_eq!(mark(" comment-list", true), Mark::None);
     }
 
     #[test]
-    fn body_containers() {
-        assert!(body_names(" entry-content clearfix"));
-        assert!(body_names(" c-article-body"));
-        assert!(body_names(" post"));
-        assert!(!body_names(" post-list"));
-        assert!(!body_names(" sidebar"));
+    fn body_and_main_containers() {
+        assert!(classify(" entry-content clearfix").body());
+        assert!(classify(" c-article-body").body());
+        assert!(classify(" post").body());
+        assert!(!classify(" post-list").body());
+        assert!(!classify(" sidebar").body());
+        assert!(classify(" wrap main").main());
+        assert!(!classify(" mainly").main());
     }
 
     #[test]
     fn class_weights() {
-        assert_eq!(class_weight(" article-content"), 25.0);
-        assert_eq!(class_weight(" sidebar"), -25.0);
-        assert_eq!(class_weight(" comment-content"), 0.0);
-        assert_eq!(class_weight(""), 0.0);
+        assert_eq!(classify(" article-content").class_weight(), 25.0);
+        assert_eq!(classify(" sidebar").class_weight(), -25.0);
+        assert_eq!(classify(" comment-content").class_weight(), 0.0);
+        assert_eq!(classify("").class_weight(), 0.0);
     }
 }

@@ -2,7 +2,6 @@
 //! (`itemprop="articleBody"`, `entry-content`, one dominant `<article>`, `<main>` — trafilatura's
 //! order), else readability's scoring of paragraphs and their ancestors.
 
-use crate::boilerplate;
 use crate::dom::{NodeData, NodeId, Tag};
 use crate::page::Page;
 
@@ -14,17 +13,23 @@ const MIN_PARAGRAPH_CHARS: u32 = 25;
 
 /// The content: nodes to render, in document order.
 pub fn choose(page: &Page<'_>) -> Vec<NodeId> {
-    if let Some(node) = marked(page) {
-        return vec![node];
+    let scored = scored(page);
+    let Some(marked) = marked(page) else {
+        return scored;
+    };
+    // As trafilatura compares with readability: a marked container with less than half the
+    // text of the scored choice was the wrong mark (a teaser, a donation box).
+    let scored_chars: u32 = scored.iter().map(|&n| page.counts(n).chars).sum();
+    if scored_chars > 2 * page.counts(marked).chars {
+        return scored;
     }
-    scored(page)
+    vec![marked]
 }
 
 /// The container the page marks as its content, when one holds enough text and, where the
 /// mark repeats (teasers on a listing page), dominates the others.
 fn marked(page: &Page<'_>) -> Option<NodeId> {
     let dom = &page.dom;
-    let mut names = String::new();
     let mut tiers: [Vec<NodeId>; 4] = Default::default();
     for id in dom.descendants(page.body) {
         if page.is_removed(id) || page.counts(id).chars < MIN_MARKED_CHARS {
@@ -41,19 +46,12 @@ fn marked(page: &Page<'_>) -> Option<NodeId> {
         ) {
             continue;
         }
-        boilerplate::names(dom, id, &mut names);
-        if boilerplate::body_names(&names) {
+        let names = page.names[id as usize];
+        if names.body() {
             tiers[1].push(id);
         } else if tag == Tag::Article {
             tiers[2].push(id);
-        } else if tag == Tag::Main
-            || names.split_ascii_whitespace().any(|t| {
-                matches!(
-                    t,
-                    "main" | "content" | "main-content" | "maincontent" | "primary"
-                )
-            })
-        {
+        } else if tag == Tag::Main || names.main() {
             tiers[3].push(id);
         }
     }
@@ -83,8 +81,7 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
     let dom = &page.dom;
     let n = dom.nodes.len();
     let mut score = vec![f32::NAN; n];
-    let mut names = String::new();
-    let mut initial = |id: NodeId, score: &mut Vec<f32>| {
+    let initial = |id: NodeId, score: &mut Vec<f32>| {
         if score[id as usize].is_nan() {
             let base = match dom.tag(id) {
                 Some(Tag::Div) => 5.0,
@@ -102,8 +99,7 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
                 Some(t) if t.is_heading() || t == Tag::Th => -5.0,
                 _ => 0.0,
             };
-            boilerplate::names(dom, id, &mut names);
-            score[id as usize] = base + boilerplate::class_weight(&names);
+            score[id as usize] = base + page.names[id as usize].class_weight();
         }
     };
     for id in dom.descendants(page.body) {

@@ -1,7 +1,7 @@
 //! A parsed page with its boilerplate marked and per-node text statistics: what the content
 //! choice and the rendering read.
 
-use crate::boilerplate::{self, Mark};
+use crate::boilerplate::{self, Mark, Names};
 
 /// An element weakly marked as boilerplate (`widget`, `header`) with at least this much text
 /// that is not mostly links is kept.
@@ -64,6 +64,8 @@ pub struct Page<'a> {
     pub counts: Vec<Counts>,
     /// The `body` element (the root when there is none).
     pub body: NodeId,
+    /// What each element's class, id and role words say.
+    pub names: Vec<Names>,
 }
 
 impl<'a> Page<'a> {
@@ -79,13 +81,28 @@ impl<'a> Page<'a> {
             removed[id] = removed[parent]
                 || match dom.tag(id as NodeId) {
                     Some(Tag::Noscript) => !level.noscript,
+                    // Figures go with their captions, unless they hold a table.
+                    Some(Tag::Figure) => !dom
+                        .descendants(id as NodeId)
+                        .any(|d| dom.tag(d) == Some(Tag::Table)),
                     Some(tag) => {
                         boilerplate::dropped_tag(tag) || boilerplate::hidden(&dom, id as NodeId)
                     }
                     None => false,
                 };
         }
+        let mut names = vec![Names::default(); n];
+        let mut words = String::new();
+        for (id, slot) in names.iter_mut().enumerate().skip(1) {
+            if !removed[id] {
+                boilerplate::names(&dom, id as NodeId, &mut words);
+                if !words.is_empty() {
+                    *slot = boilerplate::classify(&words);
+                }
+            }
+        }
         let mut page = Page {
+            names,
             counts: Vec::new(),
             dom,
             removed,
@@ -100,7 +117,6 @@ impl<'a> Page<'a> {
         let has_heading = has_heading(&page.dom);
         // 0 outside any header, 1 inside a header, 2 inside a heading inside a header.
         let mut header_state = vec![0u8; n];
-        let mut names = String::new();
         for id in 1..n {
             let parent = page.dom.nodes[id].parent as usize;
             if page.removed[parent] {
@@ -129,16 +145,16 @@ impl<'a> Page<'a> {
             if matches!(tag, Tag::Html | Tag::Body | Tag::Main | Tag::Article) {
                 continue;
             }
-            boilerplate::names(&page.dom, id as NodeId, &mut names);
-            if names.is_empty()
-                || boilerplate::body_names(&names)
+            let names = page.names[id];
+            if names == Names::default()
+                || names.body()
                 || page.dom.attr(id as NodeId, "itemprop") == Some("articleBody")
             {
                 continue;
             }
             let c = page.counts[id];
             page.removed[id] = !wrapper(c)
-                && match boilerplate::boilerplate_names(&names, !keep_comments) {
+                && match names.mark(keep_comments) {
                     Mark::Strong => true,
                     Mark::Weak => c.chars < WEAK_MAX_CHARS || c.link_density() > 0.3,
                     Mark::None => false,

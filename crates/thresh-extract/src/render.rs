@@ -24,11 +24,14 @@ pub fn render(page: &Page<'_>, nodes: &[NodeId], options: RenderOptions) -> Stri
         newline: false,
         prefix: "",
         pre: 0,
+        heading: None,
+        in_heading: 0,
     };
     for &node in nodes {
         r.block_break();
         r.node(node, node);
     }
+    r.drop_bare_heading(0);
     tidy(&r.out)
 }
 
@@ -44,6 +47,10 @@ struct Renderer<'p, 'a> {
     prefix: &'static str,
     /// Depth inside `pre`.
     pre: u32,
+    /// Where the last heading's line starts in `out` and its level, until text follows it.
+    heading: Option<(usize, u8)>,
+    /// Depth inside headings.
+    in_heading: u32,
 }
 
 impl Renderer<'_, '_> {
@@ -107,6 +114,20 @@ impl Renderer<'_, '_> {
                 return;
             }
             Tag::Img => return,
+            _ if tag.is_heading() => {
+                let level = heading_level(tag);
+                self.drop_bare_heading(level);
+                self.block_break();
+                let start = self.out.len();
+                self.in_heading += 1;
+                self.children(id, root);
+                self.in_heading -= 1;
+                if self.out.len() > start {
+                    self.heading = Some((start, level));
+                }
+                self.block_break();
+                return;
+            }
             _ => {}
         }
         if tag.is_block() {
@@ -115,6 +136,17 @@ impl Renderer<'_, '_> {
             self.block_break();
         } else {
             self.children(id, root);
+        }
+    }
+
+    /// A heading with nothing under it before a heading of the same or a higher rank (or the
+    /// end, `level` 0) introduced something left out — "Related posts" — and goes too.
+    fn drop_bare_heading(&mut self, level: u8) {
+        if let Some((start, previous)) = self.heading {
+            if level <= previous {
+                self.out.truncate(start);
+                self.heading = None;
+            }
         }
     }
 
@@ -159,6 +191,9 @@ impl Renderer<'_, '_> {
 
     /// Writes what is due before visible text: a line break, a prefix, a space.
     fn start_text(&mut self) {
+        if self.in_heading == 0 {
+            self.heading = None;
+        }
         if self.newline {
             if !self.out.is_empty() {
                 self.out.push('\n');
@@ -175,6 +210,18 @@ impl Renderer<'_, '_> {
             self.out.push(' ');
         }
         self.space = false;
+    }
+}
+
+/// 1 for `h1` … 6 for `h6`.
+fn heading_level(tag: Tag) -> u8 {
+    match tag {
+        Tag::H1 => 1,
+        Tag::H2 => 2,
+        Tag::H3 => 3,
+        Tag::H4 => 4,
+        Tag::H5 => 5,
+        _ => 6,
     }
 }
 
