@@ -164,8 +164,6 @@ const STRONG_PARTS: &[&str] = &[
     "prev-post",
     "post-nav",
     "postnav",
-    "read-more",
-    "readmore",
     "more-stories",
     "see-also",
     "also-read",
@@ -210,6 +208,8 @@ const WEAK_PARTS: &[&str] = &[
     "keywords",
     "header",
     "subscription",
+    "read-more",
+    "readmore",
 ];
 
 /// Tokens that mark boilerplate when they are the whole token.
@@ -349,6 +349,11 @@ impl Names {
         } else {
             Mark::None
         }
+    }
+
+    /// The words name user comments.
+    pub fn comments(self) -> bool {
+        self.has(Self::COMMENT)
     }
 
     /// The words mark an article body container (`entry-content`, `article-body` …).

@@ -19,7 +19,13 @@ pub struct Counts {
     pub commas: u32,
     /// Non-whitespace characters of the node's own text children.
     pub own_chars: u32,
+    /// Characters of prose paragraphs: `p` elements of at least [`PROSE_CHARS`] characters
+    /// that are not mostly links.
+    pub prose: u32,
 }
+
+/// A paragraph this long that is not mostly links is prose.
+pub const PROSE_CHARS: u32 = 100;
 
 impl Counts {
     /// Share of the text inside links.
@@ -112,8 +118,13 @@ impl<'a> Page<'a> {
         if !level.patterns {
             return page;
         }
-        let total = page.counts[body as usize].chars;
-        let wrapper = |c: Counts| c.chars as f32 > 0.6 * total as f32;
+        let total = page.counts[body as usize];
+        // Wrappers named after a part of the layout (`has-sidebar`, `o-row c-sidebar-layout`):
+        // most of the page's text or a good share of its prose.
+        let wrapper = |c: Counts| {
+            c.chars as f32 > 0.6 * total.chars as f32
+                || (total.prose >= 500 && c.prose as f32 >= 0.3 * total.prose as f32)
+        };
         let has_heading = has_heading(&page.dom);
         // 0 outside any header, 1 inside a header, 2 inside a heading inside a header.
         let mut header_state = vec![0u8; n];
@@ -153,7 +164,14 @@ impl<'a> Page<'a> {
                 continue;
             }
             let c = page.counts[id];
-            page.removed[id] = !wrapper(c)
+            // Comments are prose too: only most of the page's text keeps them.
+            let comments = !keep_comments && names.comments();
+            let kept = if comments {
+                c.chars as f32 > 0.6 * total.chars as f32
+            } else {
+                wrapper(c)
+            };
+            page.removed[id] = !kept
                 && match names.mark(keep_comments) {
                     Mark::Strong => true,
                     Mark::Weak => c.chars < WEAK_MAX_CHARS || c.link_density() > 0.3,
@@ -187,14 +205,22 @@ impl<'a> Page<'a> {
                 counts[id].commas = commas;
                 counts[node.parent as usize].own_chars += chars;
             }
-            if dom.tag(id as NodeId) == Some(Tag::A) {
-                counts[id].link_chars = counts[id].chars;
+            match dom.tag(id as NodeId) {
+                Some(Tag::A) => counts[id].link_chars = counts[id].chars,
+                Some(Tag::P) => {
+                    let c = &mut counts[id];
+                    if c.chars >= PROSE_CHARS && c.link_density() < 0.3 {
+                        c.prose = c.chars;
+                    }
+                }
+                _ => {}
             }
             let c = counts[id];
             let p = &mut counts[node.parent as usize];
             p.chars += c.chars;
             p.link_chars += c.link_chars;
             p.commas += c.commas;
+            p.prose += c.prose;
         }
         self.counts = counts;
     }

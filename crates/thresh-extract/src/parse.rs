@@ -290,11 +290,20 @@ impl<'a> Builder<'a> {
         let id = self
             .dom
             .append(parent, NodeData::Element { tag, name, attrs });
-        let closed = tag.is_void() || (self_closing && tag == Tag::Other);
+        // In SVG and MathML `<x/>` closes any element and nothing is raw text.
+        let foreign = (self_closing || tag.is_raw_text()) && self.in_foreign_content();
+        let closed = tag.is_void() || (self_closing && (tag == Tag::Other || foreign));
         if !closed && self.stack.len() < MAX_DEPTH {
             self.stack.push(id);
         }
-        (i, Some(tag), name, self_closing && closed)
+        (i, Some(tag), name, (self_closing && closed) || foreign)
+    }
+
+    /// Whether an `svg` or `math` element is open.
+    fn in_foreign_content(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|&n| matches!(self.dom.tag(n), Some(Tag::Svg | Tag::Math)))
     }
 
     /// Handles an end tag: closes the innermost open element of that name, if any.
@@ -463,6 +472,14 @@ mod tests {
         assert_eq!(tree("<style>p{}"), r#"style["p{}"]"#);
         assert_eq!(tree("a <!-- unterminated"), r#""a ""#);
         assert_eq!(tree("1 < 2 <3"), r#""1 < 2 <3""#);
+    }
+
+    #[test]
+    fn svg_elements_close_themselves_and_hold_no_raw_text() {
+        assert_eq!(
+            tree("<p><svg><title/><path d=x/></svg>text</p><title>t</title>"),
+            r#"p[svg[title path] "text"] title["t"]"#
+        );
     }
 
     #[test]
