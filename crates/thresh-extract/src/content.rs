@@ -3,7 +3,7 @@
 //! order), else readability's scoring of paragraphs and their ancestors.
 
 use crate::dom::{NodeData, NodeId, Tag};
-use crate::page::Page;
+use crate::page::{Page, PROSE_CHARS};
 
 /// A marked container must hold this many characters to be taken.
 const MIN_MARKED_CHARS: u32 = 200;
@@ -23,7 +23,7 @@ pub fn choose(page: &Page<'_>) -> Vec<NodeId> {
     if scored_chars > 2 * page.counts(marked).chars {
         return scored;
     }
-    vec![marked]
+    vec![widen(page, marked)]
 }
 
 /// The container the page marks as its content, when one holds enough text and, where the
@@ -172,6 +172,7 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
             ancestor = dom.node(ancestor).parent;
         }
     }
+    top = widen(page, top);
     if top == page.body {
         return vec![top];
     }
@@ -207,6 +208,23 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
             false
         })
         .collect()
+}
+
+/// Content split over sections under one wrapper: while the parent holds clearly more prose
+/// without turning into a link list, the parent is the content.
+fn widen(page: &Page<'_>, mut top: NodeId) -> NodeId {
+    loop {
+        let parent = page.dom.node(top).parent;
+        if parent == crate::dom::NONE || top == page.body {
+            return top;
+        }
+        let (p, t) = (page.counts(parent), page.counts(top));
+        if p.prose as f32 > 1.5 * t.prose.max(PROSE_CHARS) as f32 && p.link_density() < 0.35 {
+            top = parent;
+        } else {
+            return top;
+        }
+    }
 }
 
 /// Commas in the node's own text children.

@@ -48,6 +48,8 @@ pub enum Method {
     MainContent,
     /// The whole page's text without its boilerplate, when the main content was too short.
     WholePage,
+    /// The page's JSON-LD `articleBody`, when the markup itself held too little text.
+    StructuredData,
 }
 
 impl Method {
@@ -56,6 +58,7 @@ impl Method {
         match self {
             Method::MainContent => "main_content",
             Method::WholePage => "whole_page",
+            Method::StructuredData => "structured_data",
         }
     }
 }
@@ -103,6 +106,19 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
         let light = render::render(&page, &[page.body], render_options);
         if light.len() > best.0.len() {
             best = (light, Method::WholePage);
+        }
+    }
+    if !enough(&best.0) {
+        if let Some(body) = &metadata.article_body {
+            let text = body
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if text.len() > best.0.len() {
+                best = (text, Method::StructuredData);
+            }
         }
     }
     Extraction {

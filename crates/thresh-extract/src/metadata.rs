@@ -23,6 +23,8 @@ pub struct Metadata {
     pub lang: Option<String>,
     /// Licence link (`rel="license"` or a Creative Commons licence URL).
     pub license: Option<String>,
+    /// The JSON-LD `articleBody`: the text of pages that render it with scripts.
+    pub article_body: Option<String>,
 }
 
 /// `<meta>` names and properties for the date, most specific first.
@@ -173,6 +175,7 @@ pub fn read(dom: &Dom<'_>) -> Metadata {
     meta.author = found_author.map(|(_, a)| a).or(ld.author);
     meta.title = og_title.or(ld.headline).or(title_tag).or(h1);
     meta.site_name = meta.site_name.or(ld.publisher);
+    meta.article_body = ld.body;
     meta
 }
 
@@ -183,6 +186,7 @@ struct LinkedData {
     author: Option<String>,
     headline: Option<String>,
     publisher: Option<String>,
+    body: Option<String>,
 }
 
 impl LinkedData {
@@ -210,6 +214,12 @@ impl LinkedData {
                 }
                 if self.author.is_none() {
                     self.author = map.get("author").and_then(names);
+                }
+                if self.body.is_none() {
+                    self.body = map
+                        .get("articleBody")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
                 }
                 if self.publisher.is_none() {
                     self.publisher = map.get("publisher").and_then(names);

@@ -91,6 +91,7 @@ impl<'a> Page<'a> {
                     Some(Tag::Figure) => !dom
                         .descendants(id as NodeId)
                         .any(|d| dom.tag(d) == Some(Tag::Table)),
+                    Some(Tag::Figcaption) => true,
                     Some(tag) => {
                         boilerplate::dropped_tag(tag) || boilerplate::hidden(&dom, id as NodeId)
                     }

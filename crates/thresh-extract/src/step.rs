@@ -1,6 +1,6 @@
 //! `html_extract`: replaces the raw HTML in `text` with the page's main text and writes the
 //! page metadata under `thresh`: `title`, `url`, `date`, `author`, `site_name`, `page_lang`,
-//! `license` (where found) and `extraction` (`main_content` or `whole_page`). A page without
+//! `license` (where found) and `extraction` (`main_content`, `whole_page` or `structured_data`). A page without
 //! text is dropped.
 
 use serde::Deserialize;
