@@ -773,20 +773,6 @@ fn the_language_step_identifies_documents_without_metadata_and_routes_them() {
         .ends_with("not in [de]")));
 }
 
-/// One WARC record, gzip-compressed as its own member (as Common Crawl writes them).
-fn warc_member(kind: &str, id: &str, extra: &str, block: &[u8]) -> Vec<u8> {
-    let mut record = format!(
-        "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Target-URI: https://example.org/{id}\r\nWARC-Date: 2024-05-01T10:00:00Z\r\n{extra}Content-Length: {}\r\n\r\n",
-        block.len()
-    )
-    .into_bytes();
-    record.extend_from_slice(block);
-    record.extend_from_slice(b"\r\n\r\n");
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&record).unwrap();
-    gz.finish().unwrap()
-}
-
 #[test]
 fn a_gzip_warc_is_read_as_one_document_per_html_response() {
     let tmp = tempfile::tempdir().unwrap();

@@ -150,6 +150,9 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
     let Some(&(top_score, mut top)) = candidates.first() else {
         return vec![page.body];
     };
+    if top_score <= 0.0 || top == page.body {
+        return vec![page.body];
+    }
     // Several strong candidates under one ancestor: the ancestor is the content.
     let strong: Vec<NodeId> = candidates
         .iter()
@@ -208,6 +211,22 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
             false
         })
         .collect()
+}
+
+/// With comments asked for (trafilatura's `include_comments`): the outermost comment
+/// sections outside the chosen content, in document order.
+pub fn comments(page: &Page<'_>, content: &[NodeId]) -> Vec<NodeId> {
+    let mut found: Vec<NodeId> = Vec::new();
+    for id in page.dom.descendants(page.body) {
+        if page.is_removed(id) || !page.names[id as usize].comments() {
+            continue;
+        }
+        let inside = |set: &[NodeId]| page.ancestor_or_self(id, |a| set.contains(&a)).is_some();
+        if !inside(content) && !inside(&found) && page.counts(id).chars > 0 {
+            found.push(id);
+        }
+    }
+    found
 }
 
 /// Content split over sections under one wrapper: while the parent holds clearly more prose

@@ -79,7 +79,10 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
     let dom = parse(html);
     let metadata = metadata::read(&dom);
     let page = Page::new(dom, options.comments, Cleaning::FULL);
-    let nodes = content::choose(&page);
+    let mut nodes = content::choose(&page);
+    if options.comments {
+        nodes.extend(content::comments(&page, &nodes));
+    }
     let mut render_options = RenderOptions {
         tables: options.tables,
         prune_links: true,

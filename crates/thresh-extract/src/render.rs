@@ -114,7 +114,8 @@ impl Renderer<'_, '_> {
                 return;
             }
             Tag::Img => return,
-            _ if tag.is_heading() => {
+            // (A heading inside a heading is rendered as a plain block.)
+            _ if tag.is_heading() && self.in_heading == 0 => {
                 let level = heading_level(tag);
                 self.drop_bare_heading(level);
                 self.block_break();
