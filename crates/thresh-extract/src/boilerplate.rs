@@ -236,7 +236,7 @@ const WEAK_TOKENS: &[&str] = &[
 ];
 
 /// Words that mark user comments (kept with `include_comments`).
-const COMMENT_PARTS: &[&str] = &["comment", "respond", "reply", "discussion", "disqus"];
+const COMMENT_PARTS: &[&str] = &["comment", "respond", "discussion", "disqus"];
 
 /// Token prefixes and suffixes that mark boilerplate (`nav-main`, `share_bar`).
 const STRONG_AFFIXES: &[&str] = &["nav", "ad", "ads", "share", "tags", "pager"];

@@ -53,7 +53,8 @@ impl Cleaning {
         patterns: true,
         noscript: false,
     };
-    /// The last resort: only invisible and non-text elements go.
+    /// The last resort: only non-text elements go (hidden elements stay: script-driven pages
+    /// stream their text into hidden containers).
     pub const LIGHT: Cleaning = Cleaning {
         patterns: false,
         noscript: true,
@@ -93,7 +94,8 @@ impl<'a> Page<'a> {
                         .any(|d| dom.tag(d) == Some(Tag::Table)),
                     Some(Tag::Figcaption) => true,
                     Some(tag) => {
-                        boilerplate::dropped_tag(tag) || boilerplate::hidden(&dom, id as NodeId)
+                        boilerplate::dropped_tag(tag)
+                            || (level.patterns && boilerplate::hidden(&dom, id as NodeId))
                     }
                     None => false,
                 };
