@@ -96,8 +96,9 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
             metadata,
         };
     }
-    // Too little: the whole page without its boilerplate, then with only invisible and
-    // non-text elements removed and links kept (link lists, pages of script-rendered text).
+    // Too little: the whole page without its boilerplate, then — when that is still too
+    // little and this gives enough and much more — with only non-text elements removed and
+    // links kept (link-list pages, pages whose scripts reveal hidden text).
     let mut best = (main, Method::MainContent);
     let whole = render::render(&page, &[page.body], render_options);
     if whole.len() > best.0.len() {
@@ -107,7 +108,7 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
         let page = Page::new(page.dom, options.comments, Cleaning::LIGHT);
         render_options.prune_links = false;
         let light = render::render(&page, &[page.body], render_options);
-        if light.len() > best.0.len() {
+        if enough(&light) && light.len() > 2 * best.0.len() {
             best = (light, Method::WholePage);
         }
     }

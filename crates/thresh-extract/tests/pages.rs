@@ -143,7 +143,9 @@ fn too_little_main_content_falls_back_to_the_whole_page() {
     let html = "<body><table><tr><td><a href=/1>Volunteers needed for the beach clean-up on Saturday</a></td></tr>\
                 <tr><td><a href=/2>Choir rehearsal moves to the town hall from next week</a></td></tr>\
                 <tr><td><a href=/3>Lost cat found near the railway station, owner sought</a></td></tr>\
-                <tr><td><a href=/4>Farmers market returns to the square with twenty stalls</a></td></tr></table></body>";
+                <tr><td><a href=/4>Farmers market returns to the square with twenty stalls</a></td></tr>\
+                <tr><td><a href=/5>Road works on the coast road delayed until the autumn</a></td></tr>\
+                <tr><td><a href=/6>Swimming pool opening hours extended for the holidays</a></td></tr></table></body>";
     let e = extract(html, &Options::default());
     assert_eq!(e.method, Method::WholePage);
     assert!(e.text.contains("Volunteers needed"), "{}", e.text);
