@@ -334,6 +334,9 @@ impl Names {
     const BODY: u8 = 8;
     const CONTENT: u8 = 16;
     const MAIN: u8 = 32;
+    /// A token that names content outright (`article`, `post`): a boilerplate word beside it
+    /// (`article modal-enabled`) only weakly marks the element.
+    const NAMED_CONTENT: u8 = 64;
 
     fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
@@ -342,9 +345,10 @@ impl Names {
     /// How surely the words name boilerplate; comment words count as strong unless
     /// `keep_comments`.
     pub fn mark(self, keep_comments: bool) -> Mark {
-        if self.has(Self::STRONG) || (!keep_comments && self.has(Self::COMMENT)) {
+        let strong = self.has(Self::STRONG) || (!keep_comments && self.has(Self::COMMENT));
+        if strong && !self.has(Self::NAMED_CONTENT) {
             Mark::Strong
-        } else if self.has(Self::WEAK) {
+        } else if strong || self.has(Self::WEAK) {
             Mark::Weak
         } else {
             Mark::None
@@ -416,6 +420,12 @@ pub fn classify(names: &str) -> Names {
         }
         if matches!(token, "post" | "entry" | "story" | "text") {
             flags |= Names::BODY;
+        }
+        if matches!(
+            token,
+            "article" | "post" | "entry" | "story" | "content" | "main"
+        ) {
+            flags |= Names::NAMED_CONTENT;
         }
         if matches!(
             token,

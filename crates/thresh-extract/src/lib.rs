@@ -96,19 +96,19 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
             metadata,
         };
     }
-    // Too little: the whole page without its boilerplate, then — when that is still too
-    // little and this gives enough and much more — with only non-text elements removed and
-    // links kept (link-list pages, pages whose scripts reveal hidden text).
+    // Too little: the whole page without its boilerplate, then — when that is still less
+    // than half of it and this gives enough — with only non-text elements removed and links
+    // kept (link-list pages, pages whose scripts reveal hidden text).
     let mut best = (main, Method::MainContent);
     let whole = render::render(&page, &[page.body], render_options);
     if whole.len() > best.0.len() {
         best = (whole, Method::WholePage);
     }
-    if !enough(&best.0) {
+    if best.0.chars().count() < options.min_chars / 2 {
         let page = Page::new(page.dom, options.comments, Cleaning::LIGHT);
         render_options.prune_links = false;
         let light = render::render(&page, &[page.body], render_options);
-        if enough(&light) && light.len() > 2 * best.0.len() {
+        if enough(&light) {
             best = (light, Method::WholePage);
         }
     }

@@ -5,6 +5,10 @@
 use crate::dom::{NodeData, NodeId, Tag};
 use crate::page::Page;
 
+/// A block with this many characters outside its links is content with links (an article
+/// beside an archive menu, a discussion thread), not a menu, however many links it has.
+const PLAIN_TEXT_KEEPS: u32 = 300;
+
 /// What the rendering includes.
 #[derive(Clone, Copy, Debug)]
 pub struct RenderOptions {
@@ -159,7 +163,7 @@ impl Renderer<'_, '_> {
             _ => return false,
         };
         let c = self.page.counts(id);
-        c.chars > 0 && c.link_density() > limit
+        c.chars > 0 && c.link_density() > limit && c.chars - c.link_chars < PLAIN_TEXT_KEEPS
     }
 
     fn text(&mut self, text: &str) {
