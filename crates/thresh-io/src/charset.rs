@@ -1,6 +1,7 @@
-//! Decoding a web page to UTF-8: the charset from the HTTP header, else from a `<meta>` tag in
-//! the first 1,024 bytes, else a byte-order mark, else detected (chardetng); never lossy for
-//! valid input, replacement characters for bytes invalid in the chosen encoding.
+//! Decoding a web page to UTF-8: a byte-order mark, else the charset from the HTTP header, else
+//! from a `<meta>` tag in the first 1,024 bytes (the HTML prescan), else UTF-8 when the bytes
+//! are valid UTF-8, else a `<meta>` tag later in the head, else detected (chardetng); never
+//! lossy for valid input, replacement characters for bytes invalid in the chosen encoding.
 
 use encoding_rs::Encoding;
 
@@ -12,7 +13,13 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> (String, &'static str) {
     }
     let encoding = declared
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))
-        .or_else(|| meta_charset(bytes))
+        .or_else(|| meta_charset(&bytes[..bytes.len().min(1024)]))
+        .or_else(|| {
+            simdutf8::basic::from_utf8(bytes)
+                .is_ok()
+                .then_some(encoding_rs::UTF_8)
+        })
+        .or_else(|| meta_charset(head(bytes)))
         .unwrap_or_else(|| {
             let mut detector = chardetng::EncodingDetector::new();
             detector.feed(
@@ -27,10 +34,17 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> (String, &'static str) {
     (text.into_owned(), encoding.name())
 }
 
+/// The page up to `</head>` (at most 64 KB): where pages that declare their charset late do.
+fn head(bytes: &[u8]) -> &[u8] {
+    let start = &bytes[..bytes.len().min(64 * 1024)];
+    let end = memchr::memmem::find(start, b"</head").unwrap_or(start.len());
+    &start[..end]
+}
+
 /// The encoding named by `<meta charset=…>` or `<meta http-equiv … content="…charset=…">` in
-/// the first 1,024 bytes.
+/// `bytes`.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let head = String::from_utf8_lossy(bytes).to_ascii_lowercase();
     let mut rest = head.as_str();
     while let Some(at) = rest.find("charset") {
         rest = &rest[at + "charset".len()..];
@@ -65,6 +79,22 @@ mod tests {
         assert!(decode(equiv, None).0.ends_with("Привет"));
         let bom = b"\xef\xbb\xbfUTF-8 \xc3\xa4";
         assert_eq!(decode(bom, Some("iso-8859-1")).0, "UTF-8 ä");
+        // A charset declared after 1,024 bytes of scripts, in the head, still counts.
+        let late = [
+            &b"<head><script>"[..],
+            &[b' '; 2000],
+            b"</script><meta charset=\"iso-8859-15\"></head>\xa4",
+        ]
+        .concat();
+        assert_eq!(
+            decode(&late, None),
+            (
+                "<head><script>".to_owned()
+                    + &" ".repeat(2000)
+                    + "</script><meta charset=\"iso-8859-15\"></head>€",
+                "ISO-8859-15"
+            )
+        );
         let (text, name) = decode("Grüße aus München, schöne Straße".as_bytes(), None);
         assert_eq!(
             (text.as_str(), name),
