@@ -48,7 +48,9 @@ impl<R: BufRead> WarcBatches<R> {
             ..Batch::default()
         };
         let start = self.reader.position();
-        while !self.done && batch.items.len() < max_items && batch.data.len() < max_bytes {
+        // Documents arrive decoded, not as raw lines: their text is what the batch holds.
+        let mut held = 0;
+        while !self.done && batch.items.len() < max_items && held < max_bytes {
             let Some(item) = self.reader.next() else {
                 self.done = true;
                 break;
@@ -66,6 +68,7 @@ impl<R: BufRead> WarcBatches<R> {
                     let offset = record.offset;
                     match document(&record) {
                         Outcome::Document(mut doc) => {
+                            held += doc.text.len();
                             doc.origin = Origin {
                                 file,
                                 record: self.number,
@@ -244,5 +247,27 @@ mod tests {
             matches!(&batch.items[1], Item::Error { message, .. } if message.starts_with("HTTP response"))
         );
         assert_eq!(batch.bytes as usize, file.len());
+    }
+
+    #[test]
+    fn batches_hold_about_max_bytes_of_documents() {
+        let page = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>{}</p>",
+            "x".repeat(1000)
+        );
+        let one = record(
+            "response",
+            "Content-Type: application/http; msgtype=response\r\n",
+            page.as_bytes(),
+        );
+        let file = one.repeat(10);
+        let mut batches = WarcBatches::new(&file[..]);
+        let sizes: Vec<usize> = std::iter::from_fn(|| {
+            let b = batches.next_batch(0, 2500, 100);
+            (!b.items.is_empty()).then_some(b.items.len())
+        })
+        .collect();
+        // 1,007 bytes each: the third document reaches 2,500.
+        assert_eq!(sizes, [3, 3, 3, 1]);
     }
 }
