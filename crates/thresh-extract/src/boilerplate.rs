@@ -409,30 +409,36 @@ pub fn classify(names: &str) -> Names {
     let (automaton, bits) = &*PARTS;
     let mut flags = 0;
     for token in names.split_ascii_whitespace() {
+        let mut t = 0;
         for m in automaton.find_overlapping_iter(token) {
-            flags |= bits[m.pattern().as_usize()];
+            t |= bits[m.pattern().as_usize()];
+        }
+        // An opinion piece, not reader comments.
+        if token.contains("commentary") {
+            t &= !Names::COMMENT;
         }
         if STRONG_TOKENS.contains(&token) || STRONG_AFFIXES.iter().any(|a| affix(token, a)) {
-            flags |= Names::STRONG;
+            t |= Names::STRONG;
         }
         if WEAK_TOKENS.contains(&token) || WEAK_AFFIXES.iter().any(|a| affix(token, a)) {
-            flags |= Names::WEAK;
+            t |= Names::WEAK;
         }
         if matches!(token, "post" | "entry" | "story" | "text") {
-            flags |= Names::BODY;
+            t |= Names::BODY;
         }
         if matches!(
             token,
             "article" | "post" | "entry" | "story" | "content" | "main"
         ) {
-            flags |= Names::NAMED_CONTENT;
+            t |= Names::NAMED_CONTENT;
         }
         if matches!(
             token,
             "main" | "content" | "main-content" | "maincontent" | "primary"
         ) {
-            flags |= Names::MAIN;
+            t |= Names::MAIN;
         }
+        flags |= t;
     }
     Names(flags)
 }
@@ -483,6 +489,8 @@ mod tests {
             assert_eq!(mark(names, false), Mark::None, "{names}");
         }
         assert_eq!(mark(" comment-list", true), Mark::None);
+        assert_eq!(mark(" news commentary", false), Mark::None);
+        assert_eq!(mark(" commentary comments", false), Mark::Strong);
     }
 
     #[test]

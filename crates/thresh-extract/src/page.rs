@@ -129,6 +129,7 @@ impl<'a> Page<'a> {
                 || (total.prose >= 500 && c.prose as f32 >= 0.3 * total.prose as f32)
         };
         let has_heading = has_heading(&page.dom);
+        let holds_article = holds_article(&page);
         // 0 outside any header, 1 inside a header, 2 inside a heading inside a header.
         let mut header_state = vec![0u8; n];
         for id in 1..n {
@@ -167,10 +168,11 @@ impl<'a> Page<'a> {
                 continue;
             }
             let c = page.counts[id];
-            // Comments are prose too: only most of the page's text keeps them.
+            // Comments are prose too, and may outweigh the article: only a container holding
+            // the article (a `<main>`, an `<article>`, a marked body) keeps them.
             let comments = !keep_comments && names.comments();
             let kept = if comments {
-                c.chars as f32 > 0.6 * total.chars as f32
+                holds_article[id]
             } else {
                 wrapper(c)
             };
@@ -248,6 +250,22 @@ impl<'a> Page<'a> {
         }
         None
     }
+}
+
+/// Per node: whether it contains an `article`, a `main`, or an element marked as the article
+/// body.
+fn holds_article(page: &Page<'_>) -> Vec<bool> {
+    let dom = &page.dom;
+    let mut holds = vec![false; dom.nodes.len()];
+    for id in (1..dom.nodes.len()).rev() {
+        let marked = matches!(dom.tag(id as NodeId), Some(Tag::Article | Tag::Main))
+            || page.names[id].body()
+            || dom.attr(id as NodeId, "itemprop") == Some("articleBody");
+        if marked || holds[id] {
+            holds[dom.nodes[id].parent as usize] = true;
+        }
+    }
+    holds
 }
 
 /// Per node: whether it is or contains a heading.

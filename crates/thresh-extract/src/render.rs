@@ -185,7 +185,12 @@ impl Renderer<'_, '_> {
                 continue;
             }
             self.start_text();
-            self.out.push_str(word);
+            // Soft hyphens only show where a browser breaks the line: never in the text.
+            if word.contains('\u{ad}') {
+                self.out.extend(word.chars().filter(|&c| c != '\u{ad}'));
+            } else {
+                self.out.push_str(word);
+            }
             self.space = true;
         }
         // The split yields an empty last piece only after trailing whitespace.

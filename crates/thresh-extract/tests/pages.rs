@@ -187,6 +187,15 @@ fn structured_data_is_the_last_resort_for_script_rendered_pages() {
 }
 
 #[test]
+fn soft_hyphens_and_entities_leave_clean_words() {
+    let html = format!(
+        "<div class=entry-content>{}<p>Die Wei&shy;ne Ita\u{ad}li\u{ad}ens, neben Baro&shy;lo &amp; Barbaresco.</p></div>",
+        para("vineyard")
+    );
+    assert!(text(&html).ends_with("Die Weine Italiens, neben Barolo & Barbaresco."));
+}
+
+#[test]
 fn empty_and_markup_only_pages_give_empty_text() {
     for html in [
         "",
