@@ -789,19 +789,7 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
     .into_bytes();
     chunked.extend_from_slice(&body);
     chunked.extend_from_slice(b"\r\n0\r\n\r\n");
-    let mut file = Vec::new();
-    file.extend(warc_member(
-        "warcinfo",
-        "info",
-        "",
-        b"software: thresh tests",
-    ));
-    file.extend(warc_member(
-        "request",
-        "req",
-        "Content-Type: application/http; msgtype=request\r\n",
-        b"GET / HTTP/1.1\r\n\r\n",
-    ));
+    let mut file = warc_preamble("/");
     file.extend(warc_member("response", "latin1", http, latin1));
     file.extend(warc_member(
         "response",

@@ -25,19 +25,7 @@ fn a_warc_becomes_extracted_text_with_record_id_url_date_and_page_metadata() {
     let http = "Content-Type: application/http; msgtype=response\r\n";
     let response =
         format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{PAGE}");
-    let mut file = Vec::new();
-    file.extend(warc_member(
-        "warcinfo",
-        "info",
-        "",
-        b"software: thresh tests",
-    ));
-    file.extend(warc_member(
-        "request",
-        "req",
-        "Content-Type: application/http; msgtype=request\r\n",
-        b"GET /ferry HTTP/1.1\r\n\r\n",
-    ));
+    let mut file = warc_preamble("/ferry");
     file.extend(warc_member("response", "ferry", http, response.as_bytes()));
     file.extend(warc_member(
         "response",

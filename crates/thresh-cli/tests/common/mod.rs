@@ -227,3 +227,15 @@ pub fn warc_member(kind: &str, id: &str, extra: &str, block: &[u8]) -> Vec<u8> {
     gz.write_all(&record).unwrap();
     gz.finish().unwrap()
 }
+
+/// The records a crawl starts with before any page: a `warcinfo` and the `request` for `path`.
+pub fn warc_preamble(path: &str) -> Vec<u8> {
+    let mut file = warc_member("warcinfo", "info", "", b"software: thresh tests");
+    file.extend(warc_member(
+        "request",
+        "req",
+        "Content-Type: application/http; msgtype=request\r\n",
+        format!("GET {path} HTTP/1.1\r\n\r\n").as_bytes(),
+    ));
+    file
+}
