@@ -87,7 +87,8 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
         tables: options.tables,
         prune_links: true,
     };
-    let main = render::render(&page, &nodes, render_options);
+    let mut main = render::render(&page, &nodes, render_options);
+    render::drop_trailing_short_lines(&mut main);
     let enough = |text: &str| text.chars().count() >= options.min_chars;
     if enough(&main) {
         return Extraction {

@@ -223,6 +223,31 @@ impl Renderer<'_, '_> {
     }
 }
 
+/// Short lines after the content's last full paragraph go, as jusText classifies short blocks
+/// next to the edge of the content ("Share this:", "Comments are closed.", "About the
+/// author"): a line is full when it has at least [`SHORT_LINE_CHARS`] characters, or is a
+/// list item or a table row. Nothing goes when no line is full.
+pub fn drop_trailing_short_lines(text: &mut String) {
+    let mut keep = None;
+    let mut at = 0;
+    for line in text.split('\n') {
+        at += line.len() + 1;
+        if line.chars().count() >= SHORT_LINE_CHARS
+            || line.starts_with("- ")
+            || line.contains(" | ")
+            || (line.ends_with(['.', '!', '?']) && line.split(' ').count() >= 4)
+        {
+            keep = Some(at - 1);
+        }
+    }
+    if let Some(end) = keep {
+        text.truncate(end);
+    }
+}
+
+/// jusText's `length_low`: shorter blocks are "short".
+const SHORT_LINE_CHARS: usize = 70;
+
 /// 1 for `h1` … 6 for `h6`.
 fn heading_level(tag: Tag) -> u8 {
     match tag {

@@ -109,6 +109,30 @@ fn a_heading_whose_section_was_left_out_goes_too() {
 }
 
 #[test]
+fn short_lines_after_the_last_paragraph_go_but_list_items_and_sentences_stay() {
+    let html = format!(
+        "<div class=entry-content>{}{}<div>Teilen Sie dies mit:</div><div>Gefällt mir</div>\
+         <p><span>Über den Autor</span></p></div>",
+        para("harbour"),
+        para("ferry")
+    );
+    assert!(
+        text(&html).ends_with("agreed on a plan."),
+        "{}",
+        text(&html)
+    );
+    let html = format!(
+        "<div class=entry-content>{}<ul><li>Beans<li>Potatoes</ul><p>The fair opens at ten.</p></div>",
+        para("garden")
+    );
+    assert!(
+        text(&html).ends_with("- Potatoes\nThe fair opens at ten."),
+        "{}",
+        text(&html)
+    );
+}
+
+#[test]
 fn broken_markup_is_repaired_as_browsers_do() {
     // Unclosed paragraphs and list items, a stray end tag, an unquoted attribute, an
     // unterminated comment at the end.
