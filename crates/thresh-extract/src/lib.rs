@@ -86,9 +86,16 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
     let mut render_options = RenderOptions {
         tables: options.tables,
         prune_links: true,
+        trim_tail: false,
     };
-    let mut main = render::render(&page, &nodes, render_options);
-    render::drop_trailing_short_lines(&mut main);
+    let main = render::render(
+        &page,
+        &nodes,
+        RenderOptions {
+            trim_tail: true,
+            ..render_options
+        },
+    );
     let enough = |text: &str| text.chars().count() >= options.min_chars;
     if enough(&main) {
         return Extraction {

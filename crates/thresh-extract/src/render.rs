@@ -14,6 +14,10 @@ const PLAIN_TEXT_KEEPS: u32 = 300;
 pub struct RenderOptions {
     /// Tables as text (else left out).
     pub tables: bool,
+    /// Short lines after the last full block go, as jusText classifies short blocks at the
+    /// edge of the content ("Share this:", "Comments are closed.", "About the author");
+    /// `pre` lines count as full.
+    pub trim_tail: bool,
     /// Blocks whose text is mostly links are left out.
     pub prune_links: bool,
 }
@@ -30,12 +34,19 @@ pub fn render(page: &Page<'_>, nodes: &[NodeId], options: RenderOptions) -> Stri
         pre: 0,
         heading: None,
         in_heading: 0,
+        line_start: 0,
+        line_verbatim: false,
+        full_end: 0,
     };
     for &node in nodes {
         r.block_break();
         r.node(node, node);
     }
     r.drop_bare_heading(0);
+    r.end_line();
+    if options.trim_tail && r.full_end > 0 {
+        r.out.truncate(r.full_end);
+    }
     tidy(&r.out)
 }
 
@@ -55,6 +66,12 @@ struct Renderer<'p, 'a> {
     heading: Option<(usize, u8)>,
     /// Depth inside headings.
     in_heading: u32,
+    /// Where the line being written starts in `out`.
+    line_start: usize,
+    /// The line being written holds `pre` text.
+    line_verbatim: bool,
+    /// End of the last full line in `out`.
+    full_end: usize,
 }
 
 impl Renderer<'_, '_> {
@@ -150,6 +167,8 @@ impl Renderer<'_, '_> {
         if let Some((start, previous)) = self.heading {
             if level <= previous {
                 self.out.truncate(start);
+                self.line_start = self.line_start.min(start);
+                self.full_end = self.full_end.min(start);
                 self.heading = None;
             }
         }
@@ -174,6 +193,7 @@ impl Renderer<'_, '_> {
                 }
                 if !line.trim().is_empty() {
                     self.start_text();
+                    self.line_verbatim = true;
                     self.out.push_str(line.trim_end());
                 }
             }
@@ -199,15 +219,26 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// Notes whether the line just finished is a full one.
+    fn end_line(&mut self) {
+        let line = self.out[self.line_start..].trim();
+        if !line.is_empty() && (self.line_verbatim || full_line(line)) {
+            self.full_end = self.out.len();
+        }
+        self.line_verbatim = false;
+    }
+
     /// Writes what is due before visible text: a line break, a prefix, a space.
     fn start_text(&mut self) {
         if self.in_heading == 0 {
             self.heading = None;
         }
         if self.newline {
+            self.end_line();
             if !self.out.is_empty() {
                 self.out.push('\n');
             }
+            self.line_start = self.out.len();
             self.newline = false;
             self.space = false;
             self.out.push_str(self.prefix.trim_start_matches(" | "));
@@ -223,30 +254,17 @@ impl Renderer<'_, '_> {
     }
 }
 
-/// Short lines after the content's last full paragraph go, as jusText classifies short blocks
-/// next to the edge of the content ("Share this:", "Comments are closed.", "About the
-/// author"): a line is full when it has at least [`SHORT_LINE_CHARS`] characters, or is a
-/// list item or a table row. Nothing goes when no line is full.
-pub fn drop_trailing_short_lines(text: &mut String) {
-    let mut keep = None;
-    let mut at = 0;
-    for line in text.split('\n') {
-        at += line.len() + 1;
-        if line.chars().count() >= SHORT_LINE_CHARS
-            || line.starts_with("- ")
-            || line.contains(" | ")
-            || (line.ends_with(['.', '!', '?']) && line.split(' ').count() >= 4)
-        {
-            keep = Some(at - 1);
-        }
-    }
-    if let Some(end) = keep {
-        text.truncate(end);
-    }
-}
-
 /// jusText's `length_low`: shorter blocks are "short".
 const SHORT_LINE_CHARS: usize = 70;
+
+/// Whether a finished line is a full block rather than a short one: long enough, a list item,
+/// a table row, or a sentence of four words or more.
+fn full_line(line: &str) -> bool {
+    line.chars().count() >= SHORT_LINE_CHARS
+        || line.starts_with("- ")
+        || line.contains(" | ")
+        || (line.ends_with(['.', '!', '?']) && line.split(' ').count() >= 4)
+}
 
 /// 1 for `h1` … 6 for `h6`.
 fn heading_level(tag: Tag) -> u8 {
