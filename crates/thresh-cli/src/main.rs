@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use thresh::config::PipelineFile;
 use thresh::layout::ResumeMode;
 use thresh::report::RunReport;
-use thresh::runner::{run, Part, RunOptions};
+use thresh::runner::{run, Files, Part, RunOptions};
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +60,22 @@ enum Command {
         /// With deduplication steps: only resolve the barrier that ends this pass.
         #[arg(long)]
         resolve: Option<usize>,
+        /// One task of a sharded run: only the input files `i` with `i % world_size == rank`
+        /// (datatrove's assignment), with its stats in `ranks/`; with deduplication steps, of
+        /// the pass given by --pass (default 0).
+        #[arg(long, requires = "world_size", conflicts_with_all = ["files", "resolve"])]
+        rank: Option<u32>,
+        /// How many ranks share the input (with --rank).
+        #[arg(long, requires = "rank", value_parser = clap::value_parser!(u32).range(1..))]
+        world_size: Option<u32>,
+    },
+    /// Combine the per-rank stats of a sharded run (`ranks/`) into its `stats.json`.
+    MergeStats {
+        /// The output directory of the run.
+        output: PathBuf,
+        /// Print the raw JSON instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Run one document through the pipeline and show, step by step, every signal next to its
     /// threshold, the lines removed and which step decided.
@@ -134,6 +150,8 @@ fn real_main() -> Result<ExitCode> {
             pass,
             files,
             resolve,
+            rank,
+            world_size,
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
@@ -147,13 +165,17 @@ fn real_main() -> Result<ExitCode> {
                 } else {
                     ResumeMode::Resume
                 },
-                only: match (pass, resolve) {
-                    (Some(pass), _) => Some(Part::Pass {
-                        pass,
-                        files: files.map(|f| f.0).unwrap_or_default(),
+                only: match (pass, resolve, rank.zip(world_size)) {
+                    (pass, _, Some((rank, world_size))) => Some(Part::Pass {
+                        pass: pass.unwrap_or(0),
+                        files: Files::Rank { rank, world_size },
                     }),
-                    (None, Some(pass)) => Some(Part::Resolve { pass }),
-                    (None, None) => None,
+                    (Some(pass), _, None) => Some(Part::Pass {
+                        pass,
+                        files: files.map_or(Files::All, |f| Files::List(f.0)),
+                    }),
+                    (None, Some(pass), None) => Some(Part::Resolve { pass }),
+                    (None, None, None) => None,
                 },
             };
             let reporter = progress::Reporter::new(quiet);
@@ -191,6 +213,15 @@ fn real_main() -> Result<ExitCode> {
         Command::Check { pipeline } => {
             let file = PipelineFile::load(&pipeline)?;
             print!("{}", thresh::plan::describe(&file, &thresh::registry())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MergeStats { output, json } => {
+            let report = thresh::ranks::merge_stats(&output).map_err(anyhow::Error::msg)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.summary());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { output, json } => {

@@ -84,6 +84,15 @@ impl Layout {
     pub fn stats_path(&self) -> PathBuf {
         self.root.join("stats.json")
     }
+    /// The stats of rank `rank` of `world_size` (`ranks/rank-00003-of-00004.json`).
+    pub fn rank_stats_path(&self, rank: u32, world_size: u32) -> PathBuf {
+        self.ranks_dir()
+            .join(format!("rank-{rank:05}-of-{world_size:05}.json"))
+    }
+    /// `ranks/`: one stats file per rank of a sharded run.
+    pub fn ranks_dir(&self) -> PathBuf {
+        self.root.join("ranks")
+    }
     /// `errors.jsonl`.
     pub fn errors_path(&self) -> PathBuf {
         self.root.join("errors.jsonl")
@@ -185,7 +194,12 @@ impl Layout {
     }
 
     fn wipe(&self) -> io::Result<()> {
-        for dir in [self.kept_dir(), self.dropped_dir(), self.state_dir()] {
+        for dir in [
+            self.kept_dir(),
+            self.dropped_dir(),
+            self.state_dir(),
+            self.ranks_dir(),
+        ] {
             match fs::remove_dir_all(&dir) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                 _ => {}

@@ -25,6 +25,7 @@ pub mod config;
 pub mod explain;
 pub mod layout;
 pub mod plan;
+pub mod ranks;
 pub mod report;
 pub mod runner;
 pub mod source;

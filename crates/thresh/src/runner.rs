@@ -41,6 +41,34 @@ pub struct RunOptions {
     pub only: Option<Part>,
 }
 
+/// The input files one task takes, as positions in the sorted input list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Files {
+    /// Every input file.
+    All,
+    /// These positions.
+    List(Vec<u32>),
+    /// datatrove's assignment: file `i` belongs to rank `i % world_size`, whatever machine
+    /// runs the task.
+    Rank {
+        /// This task's rank, from 0.
+        rank: u32,
+        /// How many ranks share the input.
+        world_size: u32,
+    },
+}
+
+impl Files {
+    /// Whether input file `i` is this task's.
+    pub fn contains(&self, i: u32) -> bool {
+        match self {
+            Files::All => true,
+            Files::List(list) => list.contains(&i),
+            Files::Rank { rank, world_size } => i % world_size == *rank,
+        }
+    }
+}
+
 /// A part of a run with barrier steps, so that a cluster can run the passes as separate tasks:
 /// every pass over any subset of the input files in parallel, then each barrier's resolve once.
 /// A later plain run (or the last part) finds everything done and writes `stats.json`.
@@ -51,8 +79,8 @@ pub enum Part {
     Pass {
         /// The pass (0 reads the input).
         pass: usize,
-        /// Input file indices (positions in the sorted input list).
-        files: Vec<u32>,
+        /// The input files this task takes.
+        files: Files,
     },
     /// The resolve of the barrier that ends pass `pass` (needs that pass complete for every
     /// input file).
@@ -425,7 +453,7 @@ pub fn run(
         for (i, input) in inputs.iter().enumerate() {
             let index = i as u32;
             if let Some(Part::Pass { files, .. }) = &options.only {
-                if !files.is_empty() && !files.contains(&index) {
+                if !files.contains(index) {
                     continue;
                 }
             }
@@ -513,10 +541,6 @@ pub fn run(
             barriers,
         }
     };
-    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
-        // A part of the run: its own figures; the run's stats.json comes with the last part.
-        return Ok(report(this_run.clone(), summaries));
-    }
     // Barriers resolved by earlier invocations contribute their summaries too.
     for &b in &barriers {
         let name = &pipeline.steps()[b].name;
@@ -529,11 +553,58 @@ pub fn run(
             }
         }
     }
+    if let Some(Part::Pass {
+        pass,
+        files: Files::Rank { rank, world_size },
+    }) = &options.only
+    {
+        if *pass + 1 == passes {
+            // The rank's own stats, over every pass of its files, for `thresh merge-stats`.
+            let mine: Vec<u32> = (0..inputs.len() as u32)
+                .filter(|&i| i % world_size == *rank)
+                .collect();
+            let stats = completed_stats(&layout, &pipeline, passes, &mine, &inputs)?;
+            let mut rank_report = report(stats, summaries.clone());
+            rank_report.files.total = mine.len() as u64;
+            let path = layout.rank_stats_path(*rank, *world_size);
+            let json = serde_json::to_vec_pretty(&rank_report).expect("report serializes");
+            thresh_io::atomic::write_atomic(&path, &json).map_err(io_err(&path))?;
+        }
+    }
+    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
+        // A part of the run: its own figures; the run's stats.json comes with the last part.
+        return Ok(report(this_run.clone(), summaries));
+    }
 
-    let mut total = Stats::for_pipeline(&pipeline);
+    let all: Vec<u32> = (0..inputs.len() as u32).collect();
+    let total = completed_stats(&layout, &pipeline, passes, &all, &inputs)?;
+    merge_errors(&layout, inputs.len() as u32)?;
+    let report = report(total, summaries);
+    let json = serde_json::to_vec_pretty(&report).expect("report serializes");
+    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
+        .map_err(io_err(&layout.stats_path()))?;
+    // The documents set aside between passes are no longer needed.
+    let stage = layout.stage_root();
+    match fs::remove_dir_all(&stage) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&stage)(e)),
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// The stats of every pass over input files `files`, which must all be complete, with the
+/// accounting identity checked.
+fn completed_stats(
+    layout: &Layout,
+    pipeline: &Pipeline,
+    passes: usize,
+    files: &[u32],
+    inputs: &[InputFile],
+) -> Result<Stats, RunError> {
+    let mut total = Stats::for_pipeline(pipeline);
     for pass_index in 0..passes {
         let last = pass_index + 1 == passes;
-        for i in 0..inputs.len() as u32 {
+        for &i in files {
             match layout.pass_completed(pass_index, last, i) {
                 Some(record) => total.merge(&record.stats),
                 None => {
@@ -553,18 +624,7 @@ pub fn run(
             layout.root().display()
         )));
     }
-    merge_errors(&layout, inputs.len() as u32)?;
-    let report = report(total, summaries);
-    let json = serde_json::to_vec_pretty(&report).expect("report serializes");
-    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
-        .map_err(io_err(&layout.stats_path()))?;
-    // The documents set aside between passes are no longer needed.
-    let stage = layout.stage_root();
-    match fs::remove_dir_all(&stage) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&stage)(e)),
-        _ => {}
-    }
-    Ok(report)
+    Ok(total)
 }
 
 /// True when every pass has finished every input file.
@@ -581,9 +641,9 @@ fn check_part(
     pipeline: &Pipeline,
 ) -> Result<(), RunError> {
     let barriers = pipeline.barriers();
-    let missing = |pass: usize, selection: &[u32]| {
+    let missing = |pass: usize, selection: &Files| {
         (0..files)
-            .filter(|i| selection.is_empty() || selection.contains(i))
+            .filter(|&i| selection.contains(i))
             .find(|&i| layout.pass_completed(pass, pass + 1 == passes, i).is_none())
     };
     match part {
@@ -598,11 +658,22 @@ fn check_part(
                     passes - 1
                 )));
             }
-            if let Some(&i) = selection.iter().find(|&&i| i >= files) {
-                return Err(RunError::Output(format!(
-                    "--files: there are {files} input files (0 to {}), not {i}",
-                    files.saturating_sub(1)
-                )));
+            match selection {
+                Files::List(list) => {
+                    if let Some(&i) = list.iter().find(|&&i| i >= files) {
+                        return Err(RunError::Output(format!(
+                            "--files: there are {files} input files (0 to {}), not {i}",
+                            files.saturating_sub(1)
+                        )));
+                    }
+                }
+                Files::Rank { rank, world_size } if rank >= world_size => {
+                    return Err(RunError::Output(format!(
+                        "--rank {rank}: ranks go from 0 to {} for --world-size {world_size}",
+                        world_size.saturating_sub(1)
+                    )));
+                }
+                _ => {}
             }
             if *pass > 0 {
                 if let Some(i) = missing(pass - 1, selection) {
@@ -628,7 +699,7 @@ fn check_part(
                     passes.saturating_sub(2)
                 )));
             }
-            match missing(*pass, &[]) {
+            match missing(*pass, &Files::All) {
                 Some(i) => Err(RunError::Output(format!(
                     "pass {pass} has not finished input file {i}: run it first"
                 ))),
