@@ -69,6 +69,33 @@ enum Command {
         #[arg(long, requires = "rank", value_parser = clap::value_parser!(u32).range(1..))]
         world_size: Option<u32>,
     },
+    /// Write (and with --submit, submit) Slurm job arrays that run the pipeline as rank tasks:
+    /// one array per pass, one task per barrier resolve, then merge-stats.
+    Slurm {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+        /// Array tasks (ranks) per pass.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        tasks: u32,
+        /// Slurm partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// CPUs per task (thresh's worker threads).
+        #[arg(long, default_value_t = 1)]
+        cpus_per_task: u32,
+        /// Time limit per task (Slurm's --time).
+        #[arg(long)]
+        time: Option<String>,
+        /// Memory per task (Slurm's --mem).
+        #[arg(long)]
+        mem: Option<String>,
+        /// Write to this directory instead of the pipeline file's `[output] path`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Submit the chain with sbatch after writing it.
+        #[arg(long)]
+        submit: bool,
+    },
     /// Combine the per-rank stats of a sharded run (`ranks/`) into its `stats.json`.
     MergeStats {
         /// The output directory of the run.
@@ -213,6 +240,53 @@ fn real_main() -> Result<ExitCode> {
         Command::Check { pipeline } => {
             let file = PipelineFile::load(&pipeline)?;
             print!("{}", thresh::plan::describe(&file, &thresh::registry())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Slurm {
+            pipeline,
+            tasks,
+            partition,
+            cpus_per_task,
+            time,
+            mem,
+            output,
+            submit,
+        } => {
+            let mut file = PipelineFile::load(&pipeline)?;
+            if let Some(output) = output {
+                file.output.path = std::path::absolute(output)?.to_string_lossy().into_owned();
+            }
+            let passes = file.build(&thresh::registry())?.barriers().len() + 1;
+            let out = std::path::absolute(file.output_dir())?;
+            let dir = out.join("slurm");
+            let options = thresh::slurm::SlurmOptions {
+                tasks,
+                partition,
+                cpus_per_task,
+                time,
+                mem,
+            };
+            let (scripts, submit_script) = thresh::slurm::write_scripts(
+                &dir,
+                &std::env::current_exe()?,
+                &std::path::absolute(&pipeline)?,
+                &out,
+                passes,
+                &options,
+            )?;
+            for script in &scripts {
+                println!("{}  ({})", script.path.display(), script.label);
+            }
+            println!("{}", submit_script.display());
+            if submit {
+                let status = std::process::Command::new("bash")
+                    .arg(&submit_script)
+                    .status()
+                    .context("running sbatch")?;
+                if !status.success() {
+                    anyhow::bail!("{} failed: {status}", submit_script.display());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::MergeStats { output, json } => {

@@ -176,7 +176,10 @@ impl Layout {
                 ))
             }
             ResumeMode::Resume => {
-                let non_empty = fs::read_dir(&self.root).is_ok_and(|mut d| d.next().is_some());
+                // `slurm/` holds the job scripts of this very run (`thresh slurm`).
+                let non_empty = fs::read_dir(&self.root).is_ok_and(|d| {
+                    d.flatten().any(|e| e.file_name() != "slurm")
+                });
                 if non_empty {
                     return Err(format!(
                         "output directory `{}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path",

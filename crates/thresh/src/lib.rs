@@ -28,6 +28,7 @@ pub mod plan;
 pub mod ranks;
 pub mod report;
 pub mod runner;
+pub mod slurm;
 pub mod source;
 
 use thresh_core::StepRegistry;

@@ -1,0 +1,92 @@
+//! `thresh slurm` on a real Slurm cluster (single node: `scripts/slurm_local.sh` installs and
+//! starts Debian's slurm-wlm); skipped with a message when no cluster answers.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn slurm_up() -> bool {
+    Command::new("sinfo")
+        .args(["-h", "-o", "%T"])
+        .output()
+        .is_ok_and(|o| {
+            let states = String::from_utf8_lossy(&o.stdout);
+            o.status.success() && ["idle", "mix", "alloc"].iter().any(|s| states.contains(s))
+        })
+}
+
+/// Waits until `out/stats.json` exists and no thresh job is queued or running.
+fn wait_for(out: &Path) {
+    let start = Instant::now();
+    loop {
+        let queue = Command::new("squeue")
+            .args(["-h", "-o", "%j"])
+            .output()
+            .unwrap();
+        let busy = String::from_utf8_lossy(&queue.stdout).contains("thresh-");
+        if !busy && out.join("stats.json").exists() {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "Slurm jobs did not finish: {}",
+            String::from_utf8_lossy(&queue.stdout)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
+    if !slurm_up() {
+        eprintln!("skipped: no Slurm cluster answers `sinfo` (scripts/slurm_local.sh starts one)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 6, 600);
+    for (name, steps) in [
+        (
+            "filters",
+            "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
+        ),
+        (
+            "minhash",
+            "[[step]]\ntype = \"length\"\nmin_words = 20\n\n[[step]]\ntype = \"minhash_dedup\"",
+        ),
+    ] {
+        let p = pipeline(tmp.path(), &["corpus"], steps, "");
+        let reference_dir = tmp.path().join(format!("{name}-one"));
+        let o = run(&[
+            "run",
+            p.to_str().unwrap(),
+            "-q",
+            "--output",
+            reference_dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out = tmp.path().join(format!("{name}-slurm"));
+        let o = run(&[
+            "slurm",
+            p.to_str().unwrap(),
+            "--tasks",
+            "4",
+            "--output",
+            out.to_str().unwrap(),
+            "--submit",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        wait_for(&out);
+        assert_eq!(shard_bytes(&out), shard_bytes(&reference_dir), "{name}");
+        let (a, b) = (stats(&out), stats(&reference_dir));
+        for key in ["read", "kept", "dropped", "errored", "steps"] {
+            assert_eq!(a[key], b[key], "{name}: {key}");
+        }
+        let ranks = fs::read_dir(out.join("ranks")).unwrap().count();
+        assert_eq!(ranks, 4, "{name}");
+    }
+}
