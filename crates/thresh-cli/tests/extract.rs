@@ -159,3 +159,31 @@ fn the_shared_warc_files_go_through_extraction_with_every_record_accounted_for()
         );
     }
 }
+
+#[test]
+fn web_archives_go_through_deduplication_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let http = "Content-Type: application/http; msgtype=response\r\n";
+    let response = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{PAGE}");
+    let mut file = warc_preamble("/ferry");
+    file.extend(warc_member("response", "first", http, response.as_bytes()));
+    file.extend(warc_member("response", "mirror", http, response.as_bytes()));
+    fs::write(tmp.path().join("crawl.warc.gz"), &file).unwrap();
+    let p = pipeline(
+        tmp.path(),
+        &["crawl.warc.gz"],
+        "[[step]]\ntype = \"html_extract\"\n\n[[step]]\ntype = \"exact_dedup\"",
+        "",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let docs = documents(&out.join("kept"));
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["id"], "<urn:uuid:first>");
+    assert!(docs[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("The passenger ferry"));
+    assert_eq!(assert_balanced(&out), (2, 1, 1, 0));
+}

@@ -84,13 +84,22 @@ pub fn is_html_file(name: &str) -> bool {
     HTML_EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
-/// Every input file name a run accepts when searching a directory: JSON Lines, web archives
-/// and saved pages.
+/// Parquet files (read by row groups, one document per row).
+pub const PARQUET_EXTENSIONS: [&str; 1] = [".parquet"];
+
+/// True when `name` is a Parquet file (by its extension).
+pub fn is_parquet(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".parquet")
+}
+
+/// Every input file name a run accepts when searching a directory: JSON Lines, web archives,
+/// saved pages and Parquet.
 pub fn input_extensions() -> Vec<&'static str> {
     JSONL_EXTENSIONS
         .iter()
         .chain(&WARC_EXTENSIONS)
         .chain(&HTML_EXTENSIONS)
+        .chain(&PARQUET_EXTENSIONS)
         .copied()
         .collect()
 }

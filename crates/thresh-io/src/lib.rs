@@ -27,6 +27,7 @@ pub mod http;
 pub mod inputs;
 pub mod jsonl;
 pub mod lines;
+pub mod parquet;
 pub mod shards;
 pub mod warc;
 pub mod warc_docs;

@@ -8,15 +8,18 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use thresh_io::compression::{decompress, CountingRead};
-use thresh_io::inputs::{is_html_file, is_web_archive, InputFile};
+use thresh_io::inputs::{is_html_file, is_parquet, is_web_archive, InputFile};
 use thresh_io::lines::{Batch, Item, RecordSplitter};
+use thresh_io::parquet::{ParquetBatches, BATCH_ROWS as PARQUET_BATCH_ROWS};
 use thresh_io::warc_docs::WarcBatches;
 
-/// How a file is read: JSON Lines records, the documents of a web archive, or one saved page.
+/// How a file is read: JSON Lines records, the documents of a web archive, one saved page, or
+/// the rows of a Parquet file.
 enum Reader {
     Lines(RecordSplitter<Box<dyn BufRead + Send>>),
     Archive(WarcBatches<Box<dyn BufRead + Send>>),
     Page(Box<dyn BufRead + Send>, String),
+    Parquet(ParquetBatches),
 }
 
 /// Batch sizes: enough work per batch to amortise hand-offs between threads, small enough
@@ -57,6 +60,7 @@ impl Iterator for FileBatches {
                 Reader::Lines(split) => split.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
                 Reader::Archive(archive) => archive.next_batch(*index, BATCH_BYTES, BATCH_ITEMS),
                 Reader::Page(reader, id) => page_batch(*index, reader, id, self.max_record_bytes),
+                Reader::Parquet(parquet) => parquet.next_batch(*index),
             };
             if batch.last {
                 self.current = None;
@@ -64,13 +68,46 @@ impl Iterator for FileBatches {
             return Some(batch);
         }
         let (index, file) = self.pending.pop_front()?;
+        // The format is the path's: a later pass reads the JSON Lines an earlier one set aside
+        // under the input's name.
+        let kind = file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(&file.name)
+            .to_owned();
+        if is_parquet(&kind) {
+            // Parquet needs its footer first: the file itself, not a stream.
+            let reader = match File::open(&file.path) {
+                Ok(f) => {
+                    let size = f.metadata().map_or(0, |m| m.len());
+                    self.raw_bytes
+                        .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+                    ParquetBatches::open(f, PARQUET_BATCH_ROWS)
+                }
+                Err(e) => {
+                    return Some(Batch {
+                        file: index,
+                        items: vec![Item::Error {
+                            line: 0,
+                            offset: 0,
+                            message: format!("cannot open: {e}"),
+                        }],
+                        last: true,
+                        ..Batch::default()
+                    })
+                }
+            };
+            self.current = Some((index, Reader::Parquet(reader)));
+            return self.next();
+        }
         let opened = File::open(&file.path)
             .and_then(|f| decompress(CountingRead::new(f, self.raw_bytes.clone()), &file.path));
         match opened {
             Ok((reader, _)) => {
-                let reader = if is_web_archive(&file.name) {
+                let reader = if is_web_archive(&kind) {
                     Reader::Archive(WarcBatches::new(reader))
-                } else if is_html_file(&file.name) {
+                } else if is_html_file(&kind) {
                     Reader::Page(reader, file.relative.clone())
                 } else {
                     Reader::Lines(RecordSplitter::new(reader, self.max_record_bytes))

@@ -1,0 +1,61 @@
+//! Parquet input through the real binary: one document per row, columns kept, damage recorded.
+
+mod common;
+
+use std::fs;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use common::*;
+
+#[test]
+fn a_parquet_file_is_read_row_by_row_with_its_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fs::create_dir_all(&data).unwrap();
+    let rows = 600;
+    let ids: Vec<String> = (0..rows).map(|i| format!("row-{i}")).collect();
+    let texts: Vec<String> = (0..rows)
+        .map(|i| {
+            "word "
+                .repeat(if i % 3 == 0 { 3 } else { 30 })
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    let urls: Vec<String> = (0..rows)
+        .map(|i| format!("https://example.org/{i}"))
+        .collect();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("id", Arc::new(StringArray::from(ids)) as ArrayRef),
+        ("text", Arc::new(StringArray::from(texts)) as ArrayRef),
+        ("url", Arc::new(StringArray::from(urls)) as ArrayRef),
+    ])
+    .unwrap();
+    let file = fs::File::create(data.join("train-00000.parquet")).unwrap();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+    fs::write(data.join("broken.parquet"), b"PAR1 not really").unwrap();
+
+    let p = pipeline(
+        tmp.path(),
+        &["data"],
+        "[[step]]\ntype = \"length\"\nmin_words = 10",
+        "",
+    );
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = tmp.path().join("out");
+    let docs = documents(&out.join("kept"));
+    assert_eq!(docs.len(), 400);
+    assert_eq!(docs[0]["id"], "row-1");
+    assert_eq!(docs[0]["url"], "https://example.org/1");
+    let (read, kept, dropped, errored) = assert_balanced(&out);
+    assert_eq!((read, kept, dropped, errored), (601, 400, 200, 1));
+    let errs = errors(&out);
+    assert!(errs[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a readable Parquet file"));
+}
