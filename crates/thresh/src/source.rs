@@ -85,18 +85,7 @@ impl Iterator for FileBatches {
                         .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
                     ParquetBatches::open(f, PARQUET_BATCH_ROWS)
                 }
-                Err(e) => {
-                    return Some(Batch {
-                        file: index,
-                        items: vec![Item::Error {
-                            line: 0,
-                            offset: 0,
-                            message: format!("cannot open: {e}"),
-                        }],
-                        last: true,
-                        ..Batch::default()
-                    })
-                }
+                Err(e) => return Some(open_error(index, &e)),
             };
             self.current = Some((index, Reader::Parquet(reader)));
             return self.next();
@@ -115,17 +104,22 @@ impl Iterator for FileBatches {
                 self.current = Some((index, reader));
                 self.next()
             }
-            Err(e) => Some(Batch {
-                file: index,
-                items: vec![Item::Error {
-                    line: 0,
-                    offset: 0,
-                    message: format!("cannot open: {e}"),
-                }],
-                last: true,
-                ..Batch::default()
-            }),
+            Err(e) => Some(open_error(index, &e)),
         }
+    }
+}
+
+/// The batch of a file that cannot be opened: one error record.
+fn open_error(file: u32, e: &std::io::Error) -> Batch {
+    Batch {
+        file,
+        items: vec![Item::Error {
+            line: 0,
+            offset: 0,
+            message: format!("cannot open: {e}"),
+        }],
+        last: true,
+        ..Batch::default()
     }
 }
 
