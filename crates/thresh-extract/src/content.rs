@@ -2,6 +2,8 @@
 //! (`itemprop="articleBody"`, `entry-content`, one dominant `<article>`, `<main>` — trafilatura's
 //! order), else readability's scoring of paragraphs and their ancestors.
 
+use std::collections::HashSet;
+
 use crate::dom::{NodeData, NodeId, Tag};
 use crate::page::{Page, PROSE_CHARS};
 
@@ -61,12 +63,13 @@ fn marked(page: &Page<'_>) -> Option<NodeId> {
 /// Of the outermost nodes of a tier, the one holding most text, if it holds at least 60% of
 /// the tier's text.
 fn dominant(page: &Page<'_>, tier: &[NodeId]) -> Option<NodeId> {
+    let members: HashSet<NodeId> = tier.iter().copied().collect();
     let outer: Vec<NodeId> = tier
         .iter()
         .copied()
         .filter(|&id| {
             let parent = page.dom.node(id).parent;
-            page.ancestor_or_self(parent, |a| tier.contains(&a))
+            page.ancestor_or_self(parent, |a| members.contains(&a))
                 .is_none()
         })
         .collect();
@@ -217,13 +220,15 @@ fn scored(page: &Page<'_>) -> Vec<NodeId> {
 /// sections outside the chosen content, in document order.
 pub fn comments(page: &Page<'_>, content: &[NodeId]) -> Vec<NodeId> {
     let mut found: Vec<NodeId> = Vec::new();
+    let mut taken: HashSet<NodeId> = content.iter().copied().collect();
     for id in page.dom.descendants(page.body) {
         if page.is_removed(id) || !page.names[id as usize].comments() {
             continue;
         }
-        let inside = |set: &[NodeId]| page.ancestor_or_self(id, |a| set.contains(&a)).is_some();
-        if !inside(content) && !inside(&found) && page.counts(id).chars > 0 {
+        let inside = page.ancestor_or_self(id, |a| taken.contains(&a)).is_some();
+        if !inside && page.counts(id).chars > 0 {
             found.push(id);
+            taken.insert(id);
         }
     }
     found

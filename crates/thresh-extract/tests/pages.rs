@@ -220,6 +220,28 @@ fn soft_hyphens_and_entities_leave_clean_words() {
 }
 
 #[test]
+fn pages_with_thousands_of_teasers_and_comment_blocks_stay_fast() {
+    let teaser = "<article class=post><p>A teaser of a story with enough words to count as text here.</p></article>";
+    let comment =
+        "<div class=comment><p>A reader comment that says something about the story.</p></div>";
+    let html = format!(
+        "<body>{}{}</body>",
+        teaser.repeat(5000),
+        comment.repeat(5000)
+    );
+    let start = std::time::Instant::now();
+    let e = extract(
+        &html,
+        &Options {
+            comments: true,
+            ..Options::default()
+        },
+    );
+    assert!(!e.text.is_empty());
+    assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
+}
+
+#[test]
 fn empty_and_markup_only_pages_give_empty_text() {
     for html in [
         "",
