@@ -187,3 +187,22 @@ fn web_archives_go_through_deduplication_passes() {
         .starts_with("The passenger ferry"));
     assert_eq!(assert_balanced(&out), (2, 1, 1, 0));
 }
+
+#[test]
+fn explain_takes_a_saved_page() {
+    let p = examples_dir().join("extract.toml");
+    let page = examples_dir().join("html/verein-sommerfest.html");
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        page.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trace: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(trace["id"], "verein-sommerfest.html");
+    assert!(trace["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Sommerfest am Stadtweiher\nAm Samstag"));
+}

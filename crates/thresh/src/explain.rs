@@ -29,7 +29,8 @@ pub enum ExplainError {
     NotFound(String),
 }
 
-/// The document to explain: a plain-text file (`.txt`) is one document whose id is the file
+/// The document to explain: a plain-text file (`.txt`) or a saved page (`.html`, `.htm`,
+/// optionally `.gz`, decoded as the run decodes pages) is one document whose id is the file
 /// name; otherwise the JSON Lines record with `id` (the first readable one without `id`), read
 /// with the pipeline's field names.
 pub fn load_document(
@@ -47,6 +48,13 @@ pub fn load_document(
         .unwrap_or_default();
     if path.extension().is_some_and(|e| e == "txt") {
         let text = std::fs::read_to_string(path).map_err(read_err)?;
+        return Ok(Document::new(id.unwrap_or(&name), text));
+    }
+    if thresh_io::inputs::is_html_file(&name) {
+        let (mut reader, _) = open_decompressed(path).map_err(read_err)?;
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(read_err)?;
+        let (text, _) = thresh_io::charset::decode(&bytes, None);
         return Ok(Document::new(id.unwrap_or(&name), text));
     }
     let (reader, _) = open_decompressed(path).map_err(read_err)?;
