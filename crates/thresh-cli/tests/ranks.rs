@@ -122,3 +122,32 @@ fn minhash_dedup_runs_as_rank_tasks_per_pass() {
         assert_eq!(merged[key], reference_stats[key], "{key}");
     }
 }
+
+#[test]
+fn ranks_started_at_the_same_moment_on_a_fresh_output_all_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 8, 200);
+    let p = pipeline(
+        tmp.path(),
+        &["corpus"],
+        "[[step]]\ntype = \"length\"\nmin_words = 20",
+        "",
+    );
+    let children: Vec<_> = (0..4)
+        .map(|rank| {
+            thresh()
+                .args(["run", p.to_str().unwrap(), "-q", "--threads", "1"])
+                .args(["--rank", &rank.to_string(), "--world-size", "4"])
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let out = tmp.path().join("out");
+    ok(run(&["merge-stats", out.to_str().unwrap()]));
+    assert_eq!(assert_balanced(&out).0, 1600);
+}

@@ -176,9 +176,15 @@ impl Layout {
                 ))
             }
             ResumeMode::Resume => {
-                // `slurm/` holds the job scripts of this very run (`thresh slurm`).
+                // What thresh itself makes does not count: the job scripts of this very run
+                // (`thresh slurm`), and what other rank tasks of it, starting at the same
+                // moment, have begun to create before their manifest landed.
                 let non_empty = fs::read_dir(&self.root).is_ok_and(|d| {
-                    d.flatten().any(|e| e.file_name() != "slurm")
+                    d.flatten().any(|e| {
+                        !["slurm", ".thresh", "kept", "dropped", "ranks"]
+                            .iter()
+                            .any(|own| e.file_name() == *own)
+                    })
                 });
                 if non_empty {
                     return Err(format!(

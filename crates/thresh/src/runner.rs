@@ -585,8 +585,16 @@ pub fn run(
         .map_err(io_err(&layout.stats_path()))?;
     // The documents set aside between passes are no longer needed.
     let stage = layout.stage_root();
+    // Another rank completing at the same moment may be removing it too.
     match fs::remove_dir_all(&stage) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(io_err(&stage)(e)),
+        Err(e)
+            if !matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::DirectoryNotEmpty
+            ) =>
+        {
+            return Err(io_err(&stage)(e))
+        }
         _ => {}
     }
     Ok(report)
@@ -983,7 +991,7 @@ fn append_pending(
 /// Concatenates the per-file error records, in input order, into `errors.jsonl`.
 fn merge_errors(layout: &Layout, files: u32) -> Result<(), RunError> {
     let path = layout.errors_path();
-    let tmp = temp_path(&path);
+    let tmp = thresh_io::atomic::private_temp_path(&path);
     let mut out = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
     for i in 0..files {
         match File::open(layout.file_errors_path(i)) {
