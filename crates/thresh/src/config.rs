@@ -63,12 +63,27 @@ fn default_max_record_bytes() -> u64 {
     64 << 20
 }
 
+/// The format of the output shards.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// JSON Lines.
+    #[default]
+    Jsonl,
+    /// Parquet.
+    Parquet,
+}
+
 /// `[output]`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutputConfig {
     /// The output directory; relative paths are resolved against the pipeline file's directory.
     pub path: String,
+    /// Shard format: `jsonl` (default) or `parquet` (each finished shard rewritten as a
+    /// zstd-compressed Parquet file: `id`, `text`, and `metadata`, `thresh`, `other` as JSON).
+    #[serde(default)]
+    pub format: OutputFormat,
     /// Shard compression: `zstd` (default), `gzip` or `none`.
     #[serde(default)]
     pub compression: Compression,

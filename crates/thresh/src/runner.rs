@@ -23,7 +23,7 @@ use thresh_io::lines::{Batch, Item};
 use thresh_io::shards::{ShardSpec, ShardWriter};
 use xxhash_rust::xxh3::xxh3_128;
 
-use crate::config::PipelineFile;
+use crate::config::{OutputFormat, PipelineFile};
 use crate::layout::{file_prefix, FileRecord, Layout, Manifest, ResumeMode};
 use crate::report::{FileCounts, RunReport};
 use crate::source::FileBatches;
@@ -183,6 +183,8 @@ struct Work<'a> {
     write_dropped: bool,
     encode: ShardSpec,
     partition_by: Option<String>,
+    /// The format finished shards are left in.
+    format: OutputFormat,
     /// The pass: its steps, and the barrier step that ends it (none for the last pass).
     pass: usize,
     steps: std::ops::Range<usize>,
@@ -773,6 +775,7 @@ fn run_pass(
         names: names.to_vec(),
         empty_stats: Stats::for_pipeline(pipeline),
         write_dropped: file.output.write_dropped,
+        format: file.output.format,
         encode: ShardSpec {
             dir: pass.layout.kept_dir(),
             prefix: String::new(),
@@ -937,12 +940,20 @@ fn write_processed(
     this_run.merge(&processed.stats);
     if processed.last {
         let done = sink.take().expect("a sink is open");
+        let mut shards = Vec::new();
         for writer in done.kept.into_values() {
-            writer.finish().map_err(io_err(&layout.kept_dir()))?;
+            shards.extend(writer.finish().map_err(io_err(&layout.kept_dir()))?);
         }
-        done.dropped
-            .finish()
-            .map_err(io_err(&layout.dropped_dir()))?;
+        shards.extend(
+            done.dropped
+                .finish()
+                .map_err(io_err(&layout.dropped_dir()))?,
+        );
+        if work.format == OutputFormat::Parquet {
+            for shard in shards {
+                to_parquet(&shard)?;
+            }
+        }
         if let Some(staged) = done.staged {
             staged
                 .finish()
@@ -966,6 +977,18 @@ fn write_processed(
             .map_err(io_err(&marker))?;
     }
     Ok(())
+}
+
+/// Rewrites a finished JSON Lines shard as Parquet beside it and removes it.
+fn to_parquet(shard: &std::path::Path) -> Result<(), RunError> {
+    let name = shard
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.split(".jsonl").next().unwrap_or(&name);
+    let dst = shard.with_file_name(format!("{stem}.parquet"));
+    thresh_io::parquet::jsonl_to_parquet(shard, &dst).map_err(io_err(&dst))?;
+    fs::remove_file(shard).map_err(io_err(shard))
 }
 
 /// Appends `bytes` to the file written under a temporary name for `path()` (renamed into
