@@ -79,7 +79,7 @@ class Pipeline:
     def filter_batch(self, texts: Iterable[Any], langs: Sequence[str | None] | None = None, threads: int = 0) -> tuple[list[bool], list[str], list[str | None]]:
         """Like `process_batch`, as three lists (kept flags, texts, reasons) without building
         a dict per document: the fast path for dataframes and Arrow batches."""
-        keep, out, reasons, _ = self._inner.process_batch(_texts(texts), None if langs is None else list(langs), threads)
+        keep, out, reasons, _ = self._inner.process_batch(_texts(texts), None if langs is None else list(langs), threads, annotations=False)
         return keep, out, reasons
 
 
@@ -87,42 +87,15 @@ def run(pipeline: Union[str, os.PathLike, Mapping[str, Any]], output: Union[str,
     """Runs a whole pipeline as `thresh run` does (deduplication included) and returns its
     `stats.json`. `pipeline` is a pipeline file's path, TOML text, or a dict shaped like one
     (relative paths of a dict or TOML text resolve against the current directory)."""
+    out = None if output is None else str(output)
     if isinstance(pipeline, Mapping):
-        text, base = _to_toml(pipeline), "."
-    elif isinstance(pipeline, os.PathLike) or (isinstance(pipeline, str) and "\n" not in pipeline and pipeline.endswith(".toml")):
+        return json.loads(_thresh.run(json.dumps(pipeline), ".", out, threads, overwrite, json=True))
+    if isinstance(pipeline, os.PathLike) or (isinstance(pipeline, str) and "\n" not in pipeline and pipeline.endswith(".toml")):
         path = Path(pipeline)
         text, base = path.read_text(encoding="utf-8"), str(path.parent)
     else:
         text, base = str(pipeline), "."
-    return json.loads(_thresh.run(text, base, None if output is None else str(output), threads, overwrite))
-
-
-def _to_toml(config: Mapping[str, Any]) -> str:
-    """A pipeline dict as TOML text (tables, arrays of tables, strings, numbers, booleans)."""
-    lines: list[str] = []
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return repr(v)
-        if isinstance(v, str):
-            return json.dumps(v)
-        if isinstance(v, (list, tuple)):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, Mapping):
-            return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + "}"
-        raise TypeError(f"cannot write {type(v).__name__} to a pipeline file")
-
-    for key, section in config.items():
-        if key == "step":
-            for step in section:
-                lines.append("[[step]]")
-                lines.extend(f"{json.dumps(k)} = {value(v)}" for k, v in step.items())
-        else:
-            lines.append(f"[{key}]")
-            lines.extend(f"{json.dumps(k)} = {value(v)}" for k, v in section.items())
-    return "\n".join(lines) + "\n"
+    return json.loads(_thresh.run(text, base, out, threads, overwrite))
 
 
 @functools.lru_cache(maxsize=256)

@@ -258,7 +258,7 @@ fn real_main() -> Result<ExitCode> {
             }
             let passes = file.build(&thresh::registry())?.barriers().len() + 1;
             let out = std::path::absolute(file.output_dir())?;
-            let dir = out.join("slurm");
+            let dir = thresh::layout::Layout::new(out.clone()).slurm_dir();
             let options = thresh::slurm::SlurmOptions {
                 tasks,
                 partition,

@@ -51,11 +51,10 @@ fn the_bundled_example_runs_and_accounts_for_every_document() {
 
 #[test]
 fn check_prints_the_plan() {
-    let o = run(&[
+    let o = run_ok(&[
         "check",
         examples_dir().join("quickstart.toml").to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let plan = String::from_utf8_lossy(&o.stdout);
     assert!(plan.contains("input: 2 files"), "{plan}");
     assert!(plan.contains("4. length (length) min_words = 50"), "{plan}");
@@ -127,8 +126,7 @@ fn bad_input_becomes_error_records_and_the_run_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
     bad_inputs(tmp.path());
     let p = pipeline(tmp.path(), &["data"], "", "");
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let (read, kept, _, errored) = assert_balanced(&out);
     let errors = errors(&out);
@@ -225,8 +223,7 @@ fn a_run_killed_mid_way_resumes_to_identical_output() {
     );
     assert!(!tmp.path().join("out/stats.json").exists());
 
-    let o = run(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
     let resumed_stats = stats(&tmp.path().join("out"));
     assert_eq!(shard_bytes(&tmp.path().join("out")), reference);
     for key in [
@@ -327,8 +324,7 @@ fn compressed_inputs_custom_fields_and_gzip_output() {
     .unwrap();
     let text = "[input]\npaths = [\"in/*.jsonl.*\"]\ntext_field = \"content\"\n[output]\npath = \"out\"\ncompression = \"gzip\"\n";
     fs::write(tmp.path().join("p.toml"), text).unwrap();
-    let o = run(&["run", tmp.path().join("p.toml").to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", tmp.path().join("p.toml").to_str().unwrap(), "-q"]);
     let kept = shard_files(&tmp.path().join("out/kept"));
     assert!(kept
         .iter()
@@ -352,8 +348,7 @@ fn quality_steps_run_in_a_pipeline_with_datatrove_reasons_and_signals() {
                  [[step]]\ntype = \"gopher_quality\"\n\n\
                  [[step]]\ntype = \"c4_quality\"";
     let p = pipeline(tmp.path(), &[data.to_str().unwrap()], steps, "");
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let (read, ..) = assert_balanced(&out);
     assert_eq!(read, 38);
@@ -400,8 +395,7 @@ fn explain_shows_every_step_its_signals_removed_lines_and_the_decision() {
     // datatrove's behaviour (English stop words) gopher_quality drops it.
     let article =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
-    let o = run(&["explain", p.to_str().unwrap(), article.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run_ok(&["explain", p.to_str().unwrap(), article.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&o.stdout);
     for expected in [
         "1. normalize (normalize)  keep",
@@ -471,13 +465,12 @@ fn our_keyword_stuffed_german_article_is_flagged_with_its_sentence_and_loses_its
     let p = pipeline(tmp.path(), &["unused"], steps, "");
     let article =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
-    let o = run(&[
+    let o = run_ok(&[
         "explain",
         p.to_str().unwrap(),
         article.to_str().unwrap(),
         "--json",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let footer = &json["steps"][1];
     assert_eq!(footer["name"], "footer_lines");
@@ -507,7 +500,7 @@ fn german_articles_are_judged_by_german_stop_words_by_default_and_english_ones_i
     let decide = |preset: &str| {
         let steps = format!("[[step]]\ntype = \"gopher_quality\"\nlanguage = \"de\"\n{preset}");
         let p = pipeline(tmp.path(), &[data.to_str().unwrap()], &steps, "");
-        let o = run(&[
+        let o = run_ok(&[
             "explain",
             p.to_str().unwrap(),
             data.to_str().unwrap(),
@@ -515,7 +508,6 @@ fn german_articles_are_judged_by_german_stop_words_by_default_and_english_ones_i
             "de-news-001",
             "--json",
         ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
     };
     // Default: FineWeb-2's German settings, German stop words: a clean article is kept.
@@ -575,13 +567,12 @@ fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages
 /// `thresh explain --json` of `article` through the recommended pipeline, as it ships.
 fn explain_recommended(article: &Path) -> serde_json::Value {
     let recommended = examples_dir().join("recommended.toml");
-    let o = run(&[
+    let o = run_ok(&[
         "explain",
         recommended.to_str().unwrap(),
         article.to_str().unwrap(),
         "--json",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
@@ -715,8 +706,7 @@ fn the_language_step_identifies_documents_without_metadata_and_routes_them() {
         "[[step]]\ntype = \"language\"",
         "partition_by = \"lang\"\nwrite_dropped = true",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let kept = documents(&out.join("kept"));
     assert_eq!(kept.len(), 40, "38 examples + ru + ja");
@@ -760,8 +750,7 @@ fn the_language_step_identifies_documents_without_metadata_and_routes_them() {
         "[[step]]\ntype = \"language\"\nlanguages = [\"deu\"]",
         "write_dropped = true",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q", "--overwrite"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q", "--overwrite"]);
     let kept = documents(&out.join("kept"));
     assert_eq!(kept.len(), 12);
     assert!(kept.iter().all(|d| d["thresh"]["lang"] == "de"));
@@ -801,8 +790,7 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
     file.extend(warc_member("response", "broken", http, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n<p>"));
     fs::write(tmp.path().join("crawl.warc.gz"), &file).unwrap();
     let p = pipeline(tmp.path(), &["crawl.warc.gz"], "", "");
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let docs = documents(&out.join("kept"));
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
@@ -849,8 +837,7 @@ fn saved_html_pages_are_one_document_each_named_by_their_relative_path() {
     fs::write(pages.join("leeds.htm.gz"), gz.finish().unwrap()).unwrap();
     fs::write(pages.join("notes.txt"), "not a page").unwrap();
     let p = pipeline(tmp.path(), &["pages"], "", "");
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let docs = documents(&tmp.path().join("out/kept"));
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["de/koeln.html", "leeds.htm.gz"]);

@@ -81,8 +81,7 @@ fn exact_and_near_duplicates_are_dropped_and_the_first_copy_kept() {
         "[[step]]\ntype = \"exact_dedup\"\n\n[[step]]\ntype = \"minhash_dedup\"",
         "write_dropped = true",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     assert_balanced(&out);
     let kept: Vec<String> = documents(&out.join("kept"))
@@ -144,8 +143,7 @@ fn dedup_output_does_not_depend_on_threads_and_survives_kill_and_resume() {
     fs::remove_dir_all(&out).unwrap();
     run_and_kill(&p, &out.join(".thresh/done/pass0"), 2);
     assert!(!out.join("stats.json").exists(), "killed before the end");
-    let o = run(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q", "--threads", "2"]);
     assert_eq!(shard_bytes(&out), reference, "resumed output");
     let resumed = stats(&out);
     for key in ["read", "kept", "dropped", "errored", "steps", "barriers"] {
@@ -177,8 +175,7 @@ fn line_dedup_removes_lines_repeated_across_the_corpus_keeping_the_first() {
         "[[step]]\ntype = \"line_dedup\"",
         "write_dropped = true",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     assert_balanced(&out);
     let kept = documents(&out.join("kept"));

@@ -52,8 +52,7 @@ fn a_warc_becomes_extracted_text_with_record_id_url_date_and_page_metadata() {
         "[[step]]\ntype = \"html_extract\"",
         "write_dropped = true",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let docs = documents(&out.join("kept"));
     assert_eq!(docs.len(), 1);
@@ -145,8 +144,7 @@ fn the_shared_warc_files_go_through_extraction_with_every_record_accounted_for()
         "[[step]]\ntype = \"html_extract\"",
         "",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let (read, kept, _dropped, errored) = assert_balanced(&out);
     assert!(kept > 10, "{kept} of {read}");
@@ -175,8 +173,7 @@ fn web_archives_go_through_deduplication_passes() {
         "[[step]]\ntype = \"html_extract\"\n\n[[step]]\ntype = \"exact_dedup\"",
         "",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let docs = documents(&out.join("kept"));
     assert_eq!(docs.len(), 1);
@@ -192,13 +189,12 @@ fn web_archives_go_through_deduplication_passes() {
 fn explain_takes_a_saved_page() {
     let p = examples_dir().join("extract.toml");
     let page = examples_dir().join("html/verein-sommerfest.html");
-    let o = run(&[
+    let o = run_ok(&[
         "explain",
         p.to_str().unwrap(),
         page.to_str().unwrap(),
         "--json",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let trace: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(trace["id"], "verein-sommerfest.html");
     assert!(trace["text"]

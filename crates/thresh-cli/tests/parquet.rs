@@ -44,8 +44,7 @@ fn a_parquet_file_is_read_row_by_row_with_its_columns() {
         "[[step]]\ntype = \"length\"\nmin_words = 10",
         "",
     );
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let docs = documents(&out.join("kept"));
     assert_eq!(docs.len(), 400);
@@ -66,8 +65,7 @@ fn parquet_output_reads_back_as_the_same_documents() {
     write_corpus(&tmp.path().join("corpus"), 2, 1500);
     let steps = "[[step]]\ntype = \"length\"\nmin_words = 20";
     let p = pipeline(tmp.path(), &["corpus"], steps, "max_docs_per_shard = 1000");
-    let o = run(&["run", p.to_str().unwrap(), "-q"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let reference = documents(&tmp.path().join("out/kept"));
 
     let p = pipeline(
@@ -77,14 +75,13 @@ fn parquet_output_reads_back_as_the_same_documents() {
         "max_docs_per_shard = 1000\nformat = \"parquet\"",
     );
     let out = tmp.path().join("pq");
-    let o = run(&[
+    run_ok(&[
         "run",
         p.to_str().unwrap(),
         "-q",
         "--output",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let shards: Vec<String> = fs::read_dir(out.join("kept"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -98,14 +95,13 @@ fn parquet_output_reads_back_as_the_same_documents() {
     // Read the Parquet shards back through thresh itself: the same ids and texts, in order.
     let back = pipeline(tmp.path(), &["pq/kept"], "", "compression = \"none\"");
     let again = tmp.path().join("again");
-    let o = run(&[
+    run_ok(&[
         "run",
         back.to_str().unwrap(),
         "-q",
         "--output",
         again.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let read_back = documents(&again.join("kept"));
     assert_eq!(read_back.len(), reference.len());
     for (a, b) in read_back.iter().zip(&reference) {

@@ -61,16 +61,15 @@ fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
     ] {
         let p = pipeline(tmp.path(), &["corpus"], steps, "");
         let reference_dir = tmp.path().join(format!("{name}-one"));
-        let o = run(&[
+        run_ok(&[
             "run",
             p.to_str().unwrap(),
             "-q",
             "--output",
             reference_dir.to_str().unwrap(),
         ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let out = tmp.path().join(format!("{name}-slurm"));
-        let o = run(&[
+        run_ok(&[
             "slurm",
             p.to_str().unwrap(),
             "--tasks",
@@ -79,7 +78,6 @@ fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
             out.to_str().unwrap(),
             "--submit",
         ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         wait_for(&out);
         assert_eq!(shard_bytes(&out), shard_bytes(&reference_dir), "{name}");
         let (a, b) = (stats(&out), stats(&reference_dir));

@@ -6,28 +6,11 @@
 //! usage: cargo run --release -p thresh-extract --example extract_eval -- DIR OUT.jsonl [ROUNDS]
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
-fn pages(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            pages(&path, out);
-        } else if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-            let name = name.strip_suffix(".gz").unwrap_or(name);
-            if name.ends_with(".html")
-                || name.ends_with(".htm")
-                || path.extension().is_some_and(|e| e == "gz")
-            {
-                out.push(path);
-            }
-        }
-    }
-}
+use thresh_io::compression::open_decompressed;
+use thresh_io::inputs::{expand_inputs, HTML_EXTENSIONS};
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -36,26 +19,13 @@ fn main() -> std::io::Result<()> {
         std::process::exit(2);
     };
     let rounds: usize = rest.first().and_then(|r| r.parse().ok()).unwrap_or(1);
-    let dir = Path::new(dir);
-    let mut paths = Vec::new();
-    pages(dir, &mut paths);
-    paths.sort();
+    let pages = expand_inputs(std::slice::from_ref(dir), Path::new("."), &HTML_EXTENSIONS)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut raw = Vec::new();
-    for path in &paths {
-        let bytes = std::fs::read(path)?;
-        let bytes = if path.extension().is_some_and(|e| e == "gz") {
-            let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(&bytes[..]).read_to_end(&mut out)?;
-            out
-        } else {
-            bytes
-        };
-        let name = path
-            .strip_prefix(dir)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .into_owned();
-        raw.push((name, bytes));
+    for page in pages {
+        let mut bytes = Vec::new();
+        open_decompressed(&page.path)?.0.read_to_end(&mut bytes)?;
+        raw.push((page.relative, bytes));
     }
     let options = thresh_extract::Options::default();
     let mut texts = Vec::with_capacity(raw.len());

@@ -113,7 +113,8 @@ impl Renderer<'_, '_> {
             }
             Tag::Table if !self.options.tables => return,
             Tag::Td | Tag::Th => {
-                if self.page.dom.node(id).parent != crate::dom::NONE && !self.newline {
+                // A cell after text on its row is separated from it.
+                if !self.newline {
                     self.prefix = " | ";
                 }
                 self.children(id, root);

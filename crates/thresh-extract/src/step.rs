@@ -49,10 +49,16 @@ impl HtmlExtract {
     }
 }
 
-/// The `url` field of the input's metadata (WARC-Target-URI for WARC input).
+/// The `url` field of the input's metadata (WARC-Target-URI for WARC input); the rest of the
+/// metadata is skipped, not built.
 fn input_url(doc: &Document) -> Option<String> {
-    let meta: serde_json::Value = serde_json::from_str(doc.metadata.as_ref()?.get()).ok()?;
-    meta.get("url")?.as_str().map(str::to_owned)
+    #[derive(Deserialize)]
+    struct Url {
+        url: Option<String>,
+    }
+    serde_json::from_str::<Url>(doc.metadata.as_ref()?.get())
+        .ok()?
+        .url
 }
 
 impl Step for HtmlExtract {

@@ -120,11 +120,11 @@ impl ParquetBatches {
             self.row += rows;
             return batch;
         }
-        let has_json_columns = record_batch
-            .schema()
-            .fields()
-            .iter()
-            .any(|f| JSON_COLUMNS.contains(&f.name().as_str()));
+        // Only string columns can hold JSON text: struct columns come out as objects already.
+        let has_json_columns = record_batch.schema().fields().iter().any(|f| {
+            JSON_COLUMNS.contains(&f.name().as_str())
+                && *f.data_type() == arrow_schema::DataType::Utf8
+        });
         if has_json_columns {
             batch.data = unfold_json_columns(&batch.data);
         }

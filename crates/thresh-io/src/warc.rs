@@ -7,6 +7,7 @@
 //! [`WarcItem::Error`] with the byte offset (of the decompressed stream), and reading resumes at
 //! the next line that starts a record (`WARC/1.`).
 
+use memchr::memmem;
 use std::io::{self, BufRead, Read};
 
 /// One record.
@@ -104,10 +105,7 @@ impl<R: BufRead> WarcReader<R> {
         line.clear();
         if self.replay_at < self.replay.len() {
             let rest = &self.replay[self.replay_at..];
-            let end = rest
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(rest.len(), |i| i + 1);
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
             line.extend_from_slice(&rest[..end]);
             self.replay_at += end;
             self.offset += end as u64;
@@ -164,7 +162,7 @@ impl<R: BufRead> WarcReader<R> {
             if !self.read_line(&mut line)? {
                 return Ok(false);
             }
-            if let Some(at) = find(&line, b"WARC/1.") {
+            if let Some(at) = memmem::find(&line, b"WARC/1.") {
                 self.unread(&line[at..]);
                 return Ok(true);
             }
@@ -191,7 +189,7 @@ impl<R: BufRead> WarcReader<R> {
         }
         if !line.starts_with(b"WARC/") {
             // Garbage, possibly running into the next record's first line.
-            let found = match find(&line, b"WARC/1.") {
+            let found = match memmem::find(&line, b"WARC/1.") {
                 Some(at) => {
                     self.unread(&line[at..]);
                     true
@@ -313,7 +311,7 @@ impl<R: BufRead> WarcReader<R> {
             return Ok(Some(WarcItem::Record(record)));
         }
         // Something else follows right after the block: the declared length is wrong.
-        if let Some(at) = find(&block, b"\r\nWARC/1.") {
+        if let Some(at) = memmem::find(&block, b"\r\nWARC/1.") {
             // Too long: the next record starts inside the block.
             let tail = block.split_off(at);
             self.unread(&tail[2..]);
@@ -332,7 +330,7 @@ impl<R: BufRead> WarcReader<R> {
         }
         // Too short: look for the next record a little further.
         let extra = self.read_block(LOOK_AHEAD)?;
-        if let Some(at) = find(&extra, b"\nWARC/1.") {
+        if let Some(at) = memmem::find(&extra, b"\nWARC/1.") {
             self.unread(&extra[at + 1..]);
             block.extend_from_slice(trim_end(&extra[..at]));
             record.block = block;
@@ -461,10 +459,6 @@ fn trim_end(line: &[u8]) -> &[u8] {
         end -= 1;
     }
     &line[..end]
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]

@@ -91,8 +91,8 @@ impl Pipeline {
 
     /// Many documents, in order, on `threads` threads (0: one per core) without the GIL.
     /// Returns four lists: kept flags, texts, drop reasons (`step: reason`, None when kept)
-    /// and annotations as JSON objects.
-    #[pyo3(signature = (texts, langs = None, threads = 0))]
+    /// and, with `annotations`, the annotations as JSON objects (else an empty list).
+    #[pyo3(signature = (texts, langs = None, threads = 0, annotations = true))]
     #[allow(clippy::type_complexity)]
     fn process_batch(
         &self,
@@ -100,6 +100,7 @@ impl Pipeline {
         texts: Vec<String>,
         langs: Option<Vec<Option<String>>>,
         threads: usize,
+        annotations: bool,
     ) -> PyResult<(Vec<bool>, Vec<String>, Vec<Option<String>>, Vec<String>)> {
         if self.has_barriers() {
             return Err(PyRuntimeError::new_err(
@@ -112,11 +113,11 @@ impl Pipeline {
         let pipeline = &self.inner;
         Ok(py.detach(move || {
             let n = texts.len();
-            let mut langs = langs.unwrap_or_else(|| vec![None; n]);
+            let langs = langs.into_iter().flatten().chain(std::iter::repeat(None));
             let mut docs: Vec<Document> = texts
                 .into_iter()
-                .zip(langs.iter_mut())
-                .map(|(text, lang)| document(text, lang.take(), None))
+                .zip(langs)
+                .map(|(text, lang)| document(text, lang, None))
                 .collect();
             let threads = if threads == 0 {
                 std::thread::available_parallelism().map_or(1, |t| t.get())
@@ -140,32 +141,41 @@ impl Pipeline {
                     });
                 }
             });
-            let mut keep = Vec::with_capacity(n);
+            let keep = outcomes.iter().map(Option::is_none).collect();
             let mut out_texts = Vec::with_capacity(n);
-            let mut annotations = Vec::with_capacity(n);
-            for (doc, outcome) in docs.into_iter().zip(&outcomes) {
-                keep.push(outcome.is_none());
-                annotations.push(Value::Object(doc.annotations).to_string());
+            let mut out_annotations = Vec::with_capacity(if annotations { n } else { 0 });
+            for doc in docs {
+                if annotations {
+                    out_annotations.push(Value::Object(doc.annotations).to_string());
+                }
                 out_texts.push(doc.text);
             }
-            (keep, out_texts, outcomes, annotations)
+            (keep, out_texts, outcomes, out_annotations)
         }))
     }
 }
 
-/// Runs a whole pipeline file (TOML text; relative paths against `base_dir`), as `thresh run`
-/// does, without the GIL; returns `stats.json` as JSON text.
+/// Runs a whole pipeline file (TOML text, or with `json` the same tables as JSON; relative
+/// paths against `base_dir`), as `thresh run` does, without the GIL; returns `stats.json` as
+/// JSON text.
 #[pyfunction]
-#[pyo3(signature = (toml_text, base_dir, output = None, threads = 0, overwrite = false))]
+#[pyo3(signature = (config, base_dir, output = None, threads = 0, overwrite = false, json = false))]
 fn run(
     py: Python<'_>,
-    toml_text: &str,
+    config: &str,
     base_dir: &str,
     output: Option<String>,
     threads: usize,
     overwrite: bool,
+    json: bool,
 ) -> PyResult<String> {
-    let mut file = thresh::config::PipelineFile::from_toml(toml_text, Path::new(base_dir))
+    let toml_text = if json {
+        let table: toml::Table = serde_json::from_str(config).map_err(value_error)?;
+        toml::to_string(&table).map_err(value_error)?
+    } else {
+        config.to_owned()
+    };
+    let mut file = thresh::config::PipelineFile::from_toml(&toml_text, Path::new(base_dir))
         .map_err(value_error)?;
     if let Some(output) = output {
         file.output.path = output;

@@ -103,6 +103,17 @@ pub struct OutputConfig {
     pub partition_by: Option<String>,
 }
 
+impl OutputConfig {
+    /// The compression the JSON Lines shards are written with: `compression`, or none when
+    /// they only lead to Parquet files (compressing what is read back at once is wasted).
+    pub fn shard_compression(&self) -> Compression {
+        match self.format {
+            OutputFormat::Jsonl => self.compression,
+            OutputFormat::Parquet => Compression::None,
+        }
+    }
+}
+
 fn default_max_bytes_per_shard() -> u64 {
     1 << 30
 }

@@ -89,6 +89,10 @@ impl Layout {
         self.ranks_dir()
             .join(format!("rank-{rank:05}-of-{world_size:05}.json"))
     }
+    /// `slurm/`: the job scripts `thresh slurm` writes for this output.
+    pub fn slurm_dir(&self) -> PathBuf {
+        self.root.join("slurm")
+    }
     /// `ranks/`: one stats file per rank of a sharded run.
     pub fn ranks_dir(&self) -> PathBuf {
         self.root.join("ranks")
@@ -179,13 +183,15 @@ impl Layout {
                 // What thresh itself makes does not count: the job scripts of this very run
                 // (`thresh slurm`), and what other rank tasks of it, starting at the same
                 // moment, have begun to create before their manifest landed.
-                let non_empty = fs::read_dir(&self.root).is_ok_and(|d| {
-                    d.flatten().any(|e| {
-                        !["slurm", ".thresh", "kept", "dropped", "ranks"]
-                            .iter()
-                            .any(|own| e.file_name() == *own)
-                    })
-                });
+                let own = [
+                    self.slurm_dir(),
+                    self.state_dir(),
+                    self.kept_dir(),
+                    self.dropped_dir(),
+                    self.ranks_dir(),
+                ];
+                let non_empty = fs::read_dir(&self.root)
+                    .is_ok_and(|d| d.flatten().any(|e| !own.contains(&e.path())));
                 if non_empty {
                     return Err(format!(
                         "output directory `{}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path",

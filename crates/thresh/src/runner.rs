@@ -477,7 +477,7 @@ pub fn run(
             let staged = ShardSpec {
                 dir: layout.stage_dir(pass_index - 1),
                 prefix: file_prefix(index),
-                compression: file.output.compression,
+                compression: file.output.shard_compression(),
                 level: file.output.level,
                 max_docs: 0,
                 max_bytes: 0,
@@ -779,7 +779,7 @@ fn run_pass(
         encode: ShardSpec {
             dir: pass.layout.kept_dir(),
             prefix: String::new(),
-            compression: file.output.compression,
+            compression: file.output.shard_compression(),
             level: file.output.level,
             max_docs: 0,
             max_bytes: 0,
@@ -876,7 +876,7 @@ fn write_processed(
             file_prefix(processed.file)
         },
         dir,
-        compression: file.output.compression,
+        compression: file.output.shard_compression(),
         level: file.output.level,
         max_docs: file.output.max_docs_per_shard,
         max_bytes: file.output.max_bytes_per_shard,
@@ -889,7 +889,7 @@ fn write_processed(
             ShardWriter::new(ShardSpec {
                 dir: layout.stage_dir(pass.index),
                 prefix: file_prefix(processed.file),
-                compression: file.output.compression,
+                compression: file.output.shard_compression(),
                 level: file.output.level,
                 max_docs: 0,
                 max_bytes: 0,

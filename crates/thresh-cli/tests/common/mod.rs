@@ -18,6 +18,13 @@ pub fn run(args: &[&str]) -> Output {
     thresh().args(args).output().expect("thresh runs")
 }
 
+/// Runs `thresh` with `args`, which must succeed (its stderr is the failure message).
+pub fn run_ok(args: &[&str]) -> Output {
+    let o = run(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
 /// Writes `pipeline.toml` in `dir` with the given input paths, step tables and output options.
 pub fn pipeline(dir: &Path, inputs: &[&str], steps: &str, output: &str) -> PathBuf {
     let paths: Vec<String> = inputs.iter().map(|p| format!("{p:?}")).collect();
