@@ -10,17 +10,15 @@ from an earlier --peers run in the work directory are scored again, with the spe
 measured). Scores each output with the benchmark's own score.py rules (imported from
 ../shared), reports German pages of trafilatura-eval separately (URL host .de/.at/.ch), and with
 --published scores the 32 systems' published outputs shipped with the scrapinghub benchmark.
-Prints markdown tables: system x benchmark -> F1 (P/R), and pages/s per core.
+Prints markdown tables: system x benchmark -> F1 (P/R), pages/s per core (best of --rounds for
+thresh, one round for the peers), and WCXB by page type.
 """
 import argparse, gzip, importlib.util, json, re, subprocess, sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path.home() / "nonexistent"
-for candidate in (ROOT.parent / "shared", ROOT / ".." / "shared"):
-    if candidate.exists():
-        SHARED = candidate.resolve()
+SHARED = ROOT.parent / "shared"
 EXTRACTION = SHARED / "data" / "extraction"
 BENCHES = [("scrapinghub", "html"), ("trafilatura-eval", "pages"), ("wcxb", "html")]
 
@@ -57,12 +55,14 @@ def score(bench, preds):
         german = [it for it in ev if (urlparse(it["url"]).hostname or "").endswith((".de", ".at", ".ch"))]
         return [("", mod.score(ev, preds)), ("de", mod.score(german, preds))]
     gt = [json.loads(l) for l in gzip.open(EXTRACTION / bench / "ground-truth.jsonl.gz", "rt", encoding="utf-8")]
-    rows = []
+    by_type = {}
     for g in gt:
         t = preds.get(g["id"] + ".html.gz") or ""
-        rows.append(mod.word_prf(t, g["main_content"]))
-    mean = lambda i: sum(r[i] for r in rows) / len(rows)
-    return [("", {"precision": mean(0), "recall": mean(1), "f1": mean(2)})]
+        by_type.setdefault(g["page_type"], []).append(mod.word_prf(t, g["main_content"]))
+    mean = lambda rows, i: sum(r[i] for r in rows) / len(rows)
+    metrics = lambda rows: {"precision": mean(rows, 0), "recall": mean(rows, 1), "f1": mean(rows, 2)}
+    every = [r for rows in by_type.values() for r in rows]
+    return [("", metrics(every))] + [(kind, metrics(rows)) for kind, rows in sorted(by_type.items())]
 
 
 def run(cmd):
@@ -128,6 +128,14 @@ def main():
             p, mb = speeds.get(f"{system}/{bench}", (None, None)) or (None, None)
             cells.append(f"{p:,.0f} ({mb:.1f})" if p else "–")
         print(f"| {system} | " + " | ".join(cells) + " |")
+    kinds = sorted({b.split(" (")[1][:-1] for _, b in table if b.startswith("wcxb (")})
+    if kinds:
+        print("\nWCXB by page type, F1 (`wcxb/score.py`'s per-type means):\n")
+        print("| system | " + " | ".join(kinds) + " |")
+        print("|---|" + "---|" * len(kinds))
+        for system in systems:
+            cells = [f"{table[(system, f'wcxb ({k})')]['f1']:.3f}" if (system, f"wcxb ({k})") in table else "–" for k in kinds]
+            print(f"| {system} | " + " | ".join(cells) + " |")
     if a.published:
         mod = module("scrapinghub")
         truth = mod.load(EXTRACTION / "scrapinghub" / "ground-truth.json")
