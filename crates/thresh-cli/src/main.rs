@@ -46,9 +46,10 @@ enum Command {
         /// Print no progress.
         #[arg(long, short)]
         quiet: bool,
-        /// Write to this directory instead of the pipeline file's `[output] path`.
+        /// Write to this directory (or `s3://bucket/prefix`) instead of the pipeline file's
+        /// `[output] path`.
         #[arg(long)]
-        output: Option<PathBuf>,
+        output: Option<String>,
         /// With deduplication steps: run only this pass (0 reads the input), e.g. as one task of
         /// a cluster job; a plain run afterwards finds it done.
         #[arg(long, conflicts_with = "resolve")]
@@ -89,17 +90,18 @@ enum Command {
         /// Memory per task (Slurm's --mem).
         #[arg(long)]
         mem: Option<String>,
-        /// Write to this directory instead of the pipeline file's `[output] path`.
+        /// Write to this directory (or `s3://bucket/prefix`) instead of the pipeline file's
+        /// `[output] path`.
         #[arg(long)]
-        output: Option<PathBuf>,
+        output: Option<String>,
         /// Submit the chain with sbatch after writing it.
         #[arg(long)]
         submit: bool,
     },
     /// Combine the per-rank stats of a sharded run (`ranks/`) into its `stats.json`.
     MergeStats {
-        /// The output directory of the run.
-        output: PathBuf,
+        /// The output directory of the run (or its `s3://bucket/prefix`).
+        output: String,
         /// Print the raw JSON instead of the table.
         #[arg(long)]
         json: bool,
@@ -154,6 +156,15 @@ fn parse_files(list: &str) -> Result<FileList, String> {
     Ok(FileList(out))
 }
 
+/// An output location for a pipeline run from anywhere: an absolute directory, or an
+/// object-store URL as given.
+fn absolute_location(output: &str) -> Result<String> {
+    if thresh_io::remote::is_remote(output) {
+        return Ok(output.to_owned());
+    }
+    Ok(std::path::absolute(output)?.to_string_lossy().into_owned())
+}
+
 fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
@@ -182,7 +193,7 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
-                file.output.path = std::path::absolute(output)?.to_string_lossy().into_owned();
+                file.output.path = absolute_location(&output)?;
             }
             let options = RunOptions {
                 threads,
@@ -209,7 +220,7 @@ fn real_main() -> Result<ExitCode> {
             let report = run(&file, &thresh::registry(), &options, &reporter)?;
             if !quiet {
                 eprint!("{}", report.summary());
-                eprintln!("output: {}", file.output_dir().display());
+                eprintln!("output: {}", file.output_location());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -254,11 +265,17 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
-                file.output.path = std::path::absolute(output)?.to_string_lossy().into_owned();
+                file.output.path = absolute_location(&output)?;
             }
             let passes = file.build(&thresh::registry())?.barriers().len() + 1;
-            let out = std::path::absolute(file.output_dir())?;
-            let dir = thresh::layout::Layout::new(out.clone()).slurm_dir();
+            let out = file.output_location();
+            // Next to a local output; for one on object storage, next to the pipeline file.
+            let dir = if thresh_io::remote::is_remote(&out) {
+                std::path::absolute(&file.base_dir)?
+                    .join(format!("slurm-{}", thresh::layout::safe_name(&out)))
+            } else {
+                thresh::layout::Layout::new(out.clone().into()).slurm_dir()
+            };
             let options = thresh::slurm::SlurmOptions {
                 tasks,
                 partition,

@@ -4,12 +4,15 @@
 //! end in an accepted extension, hidden files skipped) or a glob (`data/*.jsonl.zst`,
 //! `crawl/**/*.gz`). Relative paths are resolved against a base directory (the pipeline
 //! file's). The result is sorted by name and free of duplicates, so every machine sees the
-//! same list and the same file indices.
+//! same list and the same file indices. An object-store path (`s3://bucket/prefix`, see
+//! [`crate::remote`]) is listed the same way: one object, every object below a prefix, or a glob.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
+
+use crate::remote::{is_remote, Object};
 
 /// An input file and the name it is reported under.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +25,8 @@ pub struct InputFile {
     /// The path relative to the input it was found under (the directory given in `paths`;
     /// the file name for a file or a glob match): the id of an HTML file's document.
     pub relative: String,
+    /// Its size in bytes, as stored.
+    pub size: u64,
 }
 
 /// Why the inputs could not be listed.
@@ -118,6 +123,10 @@ pub fn expand_inputs(
 ) -> Result<Vec<InputFile>, InputError> {
     let mut files = Vec::new();
     for pattern in patterns {
+        if is_remote(pattern) {
+            expand_remote(pattern, extensions, &mut files)?;
+            continue;
+        }
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
         } else {
@@ -142,6 +151,7 @@ pub fn expand_inputs(
                     files.push(InputFile {
                         name: name_of(&path),
                         relative: file_name(&path),
+                        size: size_of(&path),
                         path,
                     });
                 }
@@ -155,6 +165,7 @@ pub fn expand_inputs(
                 files.push(InputFile {
                     name: name_of(&path),
                     relative: relative.to_string_lossy().replace('\\', "/"),
+                    size: size_of(&path),
                     path,
                 })
             })?;
@@ -162,6 +173,7 @@ pub fn expand_inputs(
             files.push(InputFile {
                 name: name_of(&full),
                 relative: file_name(&full),
+                size: size_of(&full),
                 path: full,
             });
         } else {
@@ -171,6 +183,72 @@ pub fn expand_inputs(
     files.sort();
     files.dedup();
     Ok(files)
+}
+
+fn size_of(path: &Path) -> u64 {
+    fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// The objects an object-store input names: the object itself, every object below it taken as
+/// a directory (accepted extensions, no hidden names), or the matches of a glob in its key.
+fn expand_remote(
+    pattern: &str,
+    extensions: &[&str],
+    files: &mut Vec<InputFile>,
+) -> Result<(), InputError> {
+    let io = |source| InputError::Io {
+        path: pattern.to_owned(),
+        source,
+    };
+    let remote = |url: &str, relative: &str, size| InputFile {
+        name: url.to_owned(),
+        path: PathBuf::from(url),
+        relative: relative.to_owned(),
+        size,
+    };
+    let object = Object::parse(pattern).map_err(io)?;
+    let before = files.len();
+    if let Some(glob_at) = object.key.find(['*', '?', '[']) {
+        let matcher = glob::Pattern::new(&object.key).map_err(|e| InputError::BadGlob {
+            pattern: pattern.to_owned(),
+            message: e.to_string(),
+        })?;
+        // List below the last `/` before the first wildcard.
+        let dir = object.key[..glob_at]
+            .rfind('/')
+            .map_or("", |i| &object.key[..i]);
+        let base = Object {
+            bucket: object.bucket.clone(),
+            key: dir.to_owned(),
+        };
+        for (relative, size) in base.list().map_err(io)? {
+            let child = base.child(&relative);
+            if matcher.matches(&child.key) {
+                let name = relative.rsplit('/').next().unwrap_or(&relative).to_owned();
+                files.push(remote(&child.url(), &name, size));
+            }
+        }
+        if files.len() == before {
+            return Err(InputError::NoMatch(pattern.to_owned()));
+        }
+        return Ok(());
+    }
+    if let Some(size) = object.size().map_err(io)? {
+        let name = object.key.rsplit('/').next().unwrap_or_default().to_owned();
+        files.push(remote(&object.url(), &name, size));
+        return Ok(());
+    }
+    let listed = object.list().map_err(io)?;
+    if listed.is_empty() {
+        return Err(InputError::Missing(pattern.to_owned()));
+    }
+    for (relative, size) in listed {
+        let hidden = relative.split('/').any(|part| part.starts_with('.'));
+        if !hidden && extensions.iter().any(|ext| relative.ends_with(ext)) {
+            files.push(remote(&object.child(&relative).url(), &relative, size));
+        }
+    }
+    Ok(())
 }
 
 fn file_name(path: &Path) -> String {

@@ -28,6 +28,7 @@ pub mod inputs;
 pub mod jsonl;
 pub mod lines;
 pub mod parquet;
+pub mod remote;
 pub mod shards;
 pub mod warc;
 pub mod warc_docs;

@@ -253,6 +253,16 @@ impl PipelineFile {
     pub fn output_dir(&self) -> PathBuf {
         self.base_dir.join(&self.output.path)
     }
+
+    /// The output as named: an object-store URL as given, a directory resolved against the
+    /// pipeline file's.
+    pub fn output_location(&self) -> String {
+        if thresh_io::remote::is_remote(&self.output.path) {
+            self.output.path.clone()
+        } else {
+            self.output_dir().display().to_string()
+        }
+    }
 }
 
 enum Parse {

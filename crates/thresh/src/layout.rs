@@ -1,14 +1,24 @@
 //! The output directory: where shards, errors, stats and run state live, and how a run claims,
 //! resumes or refuses a directory.
+//!
+//! An output on object storage (`s3://bucket/prefix`) is written through a local scratch
+//! directory with the same layout: every finished file is uploaded to the same relative key
+//! (and its local copy removed) before the completion marker that vouches for it, so the
+//! bucket holds the run's state exactly as a local output would, and any machine can resume
+//! or continue it. What a task needs from other tasks (markers, set-aside documents, barrier
+//! observations and decisions, per-file errors, rank stats) is downloaded when it needs it.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
 use thresh_io::atomic::{remove_if_exists, temp_path, write_atomic};
+use thresh_io::remote::{is_remote, Object};
 use thresh_io::shards::remove_shards;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// What to do with an output directory that already holds a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,7 +53,41 @@ pub struct FileRecord {
 #[derive(Clone, Debug)]
 pub struct Layout {
     root: PathBuf,
+    remote: Option<Remote>,
 }
+
+/// The object-store prefix an output lives under, and the scratch directory standing in for it.
+#[derive(Clone)]
+struct Remote {
+    prefix: Object,
+    _scratch: Arc<Scratch>,
+}
+
+impl std::fmt::Debug for Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.prefix.url())
+    }
+}
+
+/// A process's scratch directory, removed with the last layout using it.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The names of thresh's own entries at the top of an output.
+const OWN_ENTRIES: [&str; 7] = [
+    "kept",
+    "dropped",
+    "ranks",
+    "slurm",
+    ".thresh",
+    "stats.json",
+    "errors.jsonl",
+];
 
 /// `name` as a file or directory name: ASCII letters, digits, `-` and `_`, anything else `_`.
 pub fn safe_name(name: &str) -> String {
@@ -66,11 +110,137 @@ pub fn file_prefix(index: u32) -> String {
 impl Layout {
     /// The layout of the directory `root`.
     pub fn new(root: PathBuf) -> Self {
-        Layout { root }
+        Layout { root, remote: None }
     }
-    /// The output directory.
+
+    /// The layout of the output `location`: a directory (relative to `base`), or an
+    /// object-store prefix (`s3://bucket/prefix`) worked on through a scratch directory of
+    /// this process in the temporary directory.
+    pub fn open(location: &str, base: &Path) -> io::Result<Self> {
+        if !is_remote(location) {
+            return Ok(Layout::new(base.join(location)));
+        }
+        let prefix = Object::parse(location)?;
+        let parent = std::env::temp_dir().join("thresh-scratch");
+        let tag = format!("{:016x}", xxh3_64(prefix.url().as_bytes()));
+        remove_stale_scratch(&parent, &tag);
+        let root = parent.join(format!("{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(&root)?;
+        Ok(Layout {
+            root: root.clone(),
+            remote: Some(Remote {
+                prefix,
+                _scratch: Arc::new(Scratch(root)),
+            }),
+        })
+    }
+
+    /// The output directory (for an object-store output, the local scratch directory).
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The output as the user named it: the directory, or the object-store URL.
+    pub fn name(&self) -> String {
+        match &self.remote {
+            Some(remote) => remote.prefix.url(),
+            None => self.root.display().to_string(),
+        }
+    }
+
+    /// The object standing for the local `path` inside the output.
+    fn object(&self, path: &Path) -> Option<Object> {
+        let remote = self.remote.as_ref()?;
+        let relative = path.strip_prefix(&self.root).ok()?;
+        Some(
+            remote
+                .prefix
+                .child(&relative.to_string_lossy().replace('\\', "/")),
+        )
+    }
+
+    /// Uploads the finished files `paths` (inside the output) to object storage and removes
+    /// the local copies; nothing to do for a local output.
+    pub fn publish(&self, paths: &[PathBuf]) -> io::Result<()> {
+        for path in paths {
+            if let Some(object) = self.object(path) {
+                object.upload(path)?;
+                fs::remove_file(path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Uploads the file `path` (inside the output), keeping it; nothing to do locally.
+    pub fn push(&self, path: &Path) -> io::Result<()> {
+        match self.object(path) {
+            Some(object) => object.upload(path),
+            None => Ok(()),
+        }
+    }
+
+    /// Downloads the object standing for `path` when the output is on object storage and the
+    /// file is not here; true when the file is (now) here.
+    pub fn pull(&self, path: &Path) -> io::Result<bool> {
+        match self.object(path) {
+            Some(object) if !path.exists() => object.download(path),
+            _ => Ok(path.exists()),
+        }
+    }
+
+    /// Downloads every object below the directory `dir` (inside the output) that is not here.
+    pub fn pull_dir(&self, dir: &Path) -> io::Result<()> {
+        let Some(object) = self.object(dir) else {
+            return Ok(());
+        };
+        for (relative, _) in object.list()? {
+            let path = dir.join(&relative);
+            if !path.exists() && !relative.ends_with(".tmp") {
+                object.child(&relative).download(&path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Downloads the run's state that other tasks may have written: completion markers and
+    /// resolved barriers. Nothing to do for a local output.
+    pub fn pull_state(&self) -> io::Result<()> {
+        if self.remote.is_none() {
+            return Ok(());
+        }
+        self.pull_dir(&self.state_dir().join("done"))?;
+        let barriers = self.state_dir().join("barrier");
+        if let Some(object) = self.object(&barriers) {
+            for (relative, _) in object.list()? {
+                if relative.ends_with("/resolved.json") {
+                    self.pull(&barriers.join(relative))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the directory `dir` (inside the output) here and on object storage.
+    pub fn remove_dir(&self, dir: &Path) -> io::Result<()> {
+        match fs::remove_dir_all(dir) {
+            // Another rank completing at the same moment may be removing it too.
+            Err(e)
+                if !matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::DirectoryNotEmpty
+                ) =>
+            {
+                return Err(e)
+            }
+            _ => {}
+        }
+        if let Some(object) = self.object(dir) {
+            for (relative, _) in object.list()? {
+                object.child(&relative).delete()?;
+            }
+        }
+        Ok(())
     }
     /// `kept/`.
     pub fn kept_dir(&self) -> PathBuf {
@@ -165,6 +335,10 @@ impl Layout {
     /// Claims the directory for a run with `manifest`: creates it, continues a run with the
     /// same fingerprint, wipes a previous run with `Overwrite`, and otherwise refuses.
     pub fn prepare(&self, manifest: &Manifest, mode: ResumeMode) -> Result<(), String> {
+        if let Some(remote) = &self.remote {
+            self.prepare_remote(&remote.prefix, mode)
+                .map_err(|e| self.io_message(e))?;
+        }
         let existing = fs::read(self.manifest_path()).ok();
         let same = existing
             .as_deref()
@@ -176,7 +350,7 @@ impl Layout {
             ResumeMode::Resume if existing.is_some() => {
                 return Err(format!(
                     "output directory `{}` holds a run of a different pipeline or input; use --overwrite to replace it, or choose another [output] path",
-                    self.root.display()
+                    self.name()
                 ))
             }
             ResumeMode::Resume => {
@@ -195,17 +369,47 @@ impl Layout {
                 if non_empty {
                     return Err(format!(
                         "output directory `{}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path",
-                        self.root.display()
+                        self.name()
                     ));
                 }
             }
         }
         let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
-        write_atomic(&self.manifest_path(), &bytes).map_err(|e| self.io_message(e))
+        write_atomic(&self.manifest_path(), &bytes)
+            .and_then(|_| self.push(&self.manifest_path()))
+            .map_err(|e| self.io_message(e))
+    }
+
+    /// The object-store side of [`Layout::prepare`]: with `Overwrite`, deletes thresh's own
+    /// objects under the prefix; otherwise fetches the manifest, and refuses a prefix holding
+    /// anything else when there is none.
+    fn prepare_remote(&self, prefix: &Object, mode: ResumeMode) -> io::Result<()> {
+        if mode == ResumeMode::Overwrite {
+            for (relative, _) in prefix.list()? {
+                let top = relative.split('/').next().unwrap_or_default();
+                if OWN_ENTRIES.contains(&top) {
+                    prefix.child(&relative).delete()?;
+                }
+            }
+            return Ok(());
+        }
+        if self.pull(&self.manifest_path())? {
+            return Ok(());
+        }
+        let foreign = prefix
+            .entries()?
+            .into_iter()
+            .find(|name| !OWN_ENTRIES[..5].contains(&name.as_str()));
+        match foreign {
+            Some(name) => Err(io::Error::other(format!(
+                "holds `{name}` and is not a thresh output; use --overwrite to replace thresh's entries in it, or choose another [output] path"
+            ))),
+            None => Ok(()),
+        }
     }
 
     fn io_message(&self, e: io::Error) -> String {
-        format!("output directory `{}`: {e}", self.root.display())
+        format!("output directory `{}`: {e}", self.name())
     }
 
     fn wipe(&self) -> io::Result<()> {
@@ -282,7 +486,28 @@ impl Layout {
         record: &FileRecord,
     ) -> io::Result<()> {
         let bytes = serde_json::to_vec(record).expect("record serializes");
-        write_atomic(&self.pass_done_path(pass, last, index), &bytes)
+        let path = self.pass_done_path(pass, last, index);
+        write_atomic(&path, &bytes)?;
+        self.push(&path)
+    }
+}
+
+/// Removes the scratch directories of output `tag` left by processes that are gone (killed).
+fn remove_stale_scratch(parent: &Path, tag: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(tag)
+            .and_then(|rest| rest.strip_prefix('-'));
+        if let Some(pid) = pid {
+            // Only where a process's liveness can be seen (Linux's /proc).
+            if cfg!(target_os = "linux") && !Path::new("/proc").join(pid).exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 }
 

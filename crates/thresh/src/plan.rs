@@ -69,7 +69,7 @@ pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, 
     let _ = writeln!(
         out,
         "output: {} ({:?}, {} docs / {} bytes per shard, dropped documents {})",
-        file.output_dir().display(),
+        file.output_location(),
         o.compression,
         if o.max_docs_per_shard == 0 {
             "unlimited".to_string()

@@ -7,16 +7,20 @@ use std::path::Path;
 use crate::layout::Layout;
 use crate::report::RunReport;
 
-/// Combines every rank's stats under `output` into `stats.json` (written atomically) and
-/// returns it. Every rank of the world size must be there, all with the same world size, and
-/// the combined accounting must balance.
-pub fn merge_stats(output: &Path) -> Result<RunReport, String> {
-    let layout = Layout::new(output.to_path_buf());
+/// Combines every rank's stats under `output` (a directory or an object-store prefix) into
+/// `stats.json` (written atomically) and returns it. Every rank of the world size must be
+/// there, all with the same world size, and the combined accounting must balance.
+pub fn merge_stats(output: &str) -> Result<RunReport, String> {
+    let layout = Layout::open(output, Path::new("")).map_err(|e| format!("{output}: {e}"))?;
     let dir = layout.ranks_dir();
-    let entries = fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let shown = format!("{}/ranks", layout.name());
+    layout
+        .pull_dir(&dir)
+        .map_err(|e| format!("{}: {e}", layout.name()))?;
+    let entries = fs::read_dir(&dir).map_err(|e| format!("{shown}: {e}"))?;
     let mut ranks: Vec<(u32, u32, RunReport)> = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let path = entry.map_err(|e| format!("{shown}: {e}"))?.path();
         let Some((rank, world_size)) = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -31,15 +35,12 @@ pub fn merge_stats(output: &Path) -> Result<RunReport, String> {
     }
     ranks.sort_by_key(|(rank, world_size, _)| (*world_size, *rank));
     let Some(&(_, world_size, _)) = ranks.first() else {
-        return Err(format!(
-            "{}: no rank stats (rank-R-of-W.json)",
-            dir.display()
-        ));
+        return Err(format!("{}: no rank stats (rank-R-of-W.json)", shown));
     };
     if let Some((_, other, _)) = ranks.iter().find(|(_, w, _)| *w != world_size) {
         return Err(format!(
             "{}: stats of world sizes {world_size} and {other} side by side; rerun with --overwrite",
-            dir.display()
+            shown
         ));
     }
     let missing: Vec<String> = (0..world_size)
@@ -80,6 +81,7 @@ pub fn merge_stats(output: &Path) -> Result<RunReport, String> {
     merged.mb_per_second = s.bytes_in as f64 / 1e6 / seconds;
     let json = serde_json::to_vec_pretty(&merged).expect("report serializes");
     thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
+        .and_then(|_| layout.push(&layout.stats_path()))
         .map_err(|e| format!("{}: {e}", layout.stats_path().display()))?;
     Ok(merged)
 }

@@ -387,10 +387,17 @@ pub fn run(
     let started = Instant::now();
     let pipeline = file.build(registry)?;
     let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
-    let layout = Layout::new(file.output_dir());
+    let layout = Layout::open(&file.output.path, &file.base_dir)
+        .map_err(|e| RunError::Output(format!("output `{}`: {e}", file.output.path)))?;
     layout
         .prepare(&manifest(file, &inputs), options.mode)
         .map_err(RunError::Output)?;
+    let pull_state = || {
+        layout
+            .pull_state()
+            .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))
+    };
+    pull_state()?;
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -443,7 +450,11 @@ pub fn run(
         if pass_index > 0 {
             let b = barriers[pass_index - 1];
             let barrier = pipeline.barrier(b).expect("a barrier step");
-            barrier.open(&work_of(b)).map_err(RunError::Output)?;
+            let work = work_of(b);
+            let decisions = work.decisions(0);
+            let decisions = decisions.parent().expect("decisions live in a directory");
+            layout.pull_dir(decisions).map_err(io_err(decisions))?;
+            barrier.open(&work).map_err(RunError::Output)?;
         }
         let pass = Pass {
             index: pass_index,
@@ -483,13 +494,14 @@ pub fn run(
                 max_bytes: 0,
             }
             .part_path(0);
-            if staged.exists() {
+            if layout.pull(&staged).map_err(io_err(&staged))? {
                 let name = input.name.clone();
                 let relative = input.relative.clone();
                 pending.push((
                     index,
                     InputFile {
                         name,
+                        size: fs::metadata(&staged).map_or(0, |m| m.len()),
                         path: staged,
                         relative,
                     },
@@ -570,8 +582,14 @@ pub fn run(
             rank_report.files.total = mine.len() as u64;
             let path = layout.rank_stats_path(*rank, *world_size);
             let json = serde_json::to_vec_pretty(&rank_report).expect("report serializes");
-            thresh_io::atomic::write_atomic(&path, &json).map_err(io_err(&path))?;
+            thresh_io::atomic::write_atomic(&path, &json)
+                .and_then(|_| layout.push(&path))
+                .map_err(io_err(&path))?;
         }
+    }
+    if options.only.is_some() {
+        // Other tasks may have finished the rest meanwhile.
+        pull_state()?;
     }
     if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
         // A part of the run: its own figures; the run's stats.json comes with the last part.
@@ -584,21 +602,11 @@ pub fn run(
     let report = report(total, summaries);
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
+        .and_then(|_| layout.push(&layout.stats_path()))
         .map_err(io_err(&layout.stats_path()))?;
     // The documents set aside between passes are no longer needed.
     let stage = layout.stage_root();
-    // Another rank completing at the same moment may be removing it too.
-    match fs::remove_dir_all(&stage) {
-        Err(e)
-            if !matches!(
-                e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::DirectoryNotEmpty
-            ) =>
-        {
-            return Err(io_err(&stage)(e))
-        }
-        _ => {}
-    }
+    layout.remove_dir(&stage).map_err(io_err(&stage))?;
     Ok(report)
 }
 
@@ -732,11 +740,29 @@ fn resolve_barrier(
         return Ok(serde_json::from_slice(&bytes).unwrap_or_default());
     }
     let barrier = pipeline.barrier(b).expect("a barrier step");
+    let work = work_of(b);
+    let observations = work.observations(0);
+    let observations = observations
+        .parent()
+        .expect("observations live in a directory");
+    layout
+        .pull_dir(observations)
+        .map_err(io_err(observations))?;
     let summary = barrier
-        .resolve(&work_of(b))
+        .resolve(&work)
         .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
+    // The decisions go up before the marker that says they are there.
+    let decisions: Vec<_> = (0..work.files)
+        .map(|i| work.decisions(i))
+        .filter(|path| path.exists())
+        .collect();
+    for path in &decisions {
+        layout.push(path).map_err(io_err(path))?;
+    }
     let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-    thresh_io::atomic::write_atomic(&marker, &bytes).map_err(io_err(&marker))?;
+    thresh_io::atomic::write_atomic(&marker, &bytes)
+        .and_then(|_| layout.push(&marker))
+        .map_err(io_err(&marker))?;
     Ok(summary)
 }
 
@@ -753,11 +779,7 @@ fn run_pass(
     progress: &dyn Progress,
     this_run: &mut Stats,
 ) -> Result<(), RunError> {
-    let raw_total: u64 = pending
-        .iter()
-        .filter_map(|(_, f)| fs::metadata(&f.path).ok())
-        .map(|m| m.len())
-        .sum();
+    let raw_total: u64 = pending.iter().map(|(_, f)| f.size).sum();
     progress.start(raw_total, pending.len() as u64);
     let steps = pipeline.pass_range(pass.index);
     let barrier = if pass.last {
@@ -839,8 +861,7 @@ fn run_pass(
 fn manifest(file: &PipelineFile, inputs: &[InputFile]) -> Manifest {
     let mut identity = file.canonical.clone();
     for input in inputs {
-        let size = fs::metadata(&input.path).map_or(0, |m| m.len());
-        identity.push_str(&format!("\n{}\t{size}", input.name));
+        identity.push_str(&format!("\n{}\t{}", input.name, input.size));
     }
     Manifest {
         fingerprint: format!("{:032x}", xxh3_128(identity.as_bytes())),
@@ -950,14 +971,17 @@ fn write_processed(
                 .map_err(io_err(&layout.dropped_dir()))?,
         );
         if work.format == OutputFormat::Parquet {
-            for shard in shards {
-                to_parquet(&shard)?;
-            }
+            shards = shards
+                .iter()
+                .map(|shard| to_parquet(shard))
+                .collect::<Result<_, _>>()?;
         }
         if let Some(staged) = done.staged {
-            staged
-                .finish()
-                .map_err(io_err(&layout.stage_dir(pass.index)))?;
+            shards.extend(
+                staged
+                    .finish()
+                    .map_err(io_err(&layout.stage_dir(pass.index)))?,
+            );
         }
         for (writer, path) in done.errors.into_iter().chain(done.observed) {
             let tmp = temp_path(&path);
@@ -966,7 +990,12 @@ fn write_processed(
                 .map_err(|e| io_err(&tmp)(e.into_error()))?;
             file.sync_all().map_err(io_err(&tmp))?;
             fs::rename(&tmp, &path).map_err(io_err(&path))?;
+            shards.push(path);
         }
+        // On object storage, everything the marker vouches for is uploaded first.
+        layout
+            .publish(&shards)
+            .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))?;
         let record = FileRecord {
             name: work.names[done.index as usize].clone(),
             stats: done.stats,
@@ -979,8 +1008,9 @@ fn write_processed(
     Ok(())
 }
 
-/// Rewrites a finished JSON Lines shard as Parquet beside it and removes it.
-fn to_parquet(shard: &std::path::Path) -> Result<(), RunError> {
+/// Rewrites a finished JSON Lines shard as Parquet beside it, removes it, and returns the
+/// Parquet file's path.
+fn to_parquet(shard: &std::path::Path) -> Result<std::path::PathBuf, RunError> {
     let name = shard
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -988,7 +1018,8 @@ fn to_parquet(shard: &std::path::Path) -> Result<(), RunError> {
     let stem = name.split(".jsonl").next().unwrap_or(&name);
     let dst = shard.with_file_name(format!("{stem}.parquet"));
     thresh_io::parquet::jsonl_to_parquet(shard, &dst).map_err(io_err(&dst))?;
-    fs::remove_file(shard).map_err(io_err(shard))
+    fs::remove_file(shard).map_err(io_err(shard))?;
+    Ok(dst)
 }
 
 /// Appends `bytes` to the file written under a temporary name for `path()` (renamed into
@@ -1014,6 +1045,11 @@ fn append_pending(
 /// Concatenates the per-file error records, in input order, into `errors.jsonl`.
 fn merge_errors(layout: &Layout, files: u32) -> Result<(), RunError> {
     let path = layout.errors_path();
+    let per_file = layout.file_errors_path(0);
+    let per_file = per_file
+        .parent()
+        .expect("error records live in a directory");
+    layout.pull_dir(per_file).map_err(io_err(per_file))?;
     let tmp = thresh_io::atomic::private_temp_path(&path);
     let mut out = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
     for i in 0..files {
@@ -1027,5 +1063,7 @@ fn merge_errors(layout: &Layout, files: u32) -> Result<(), RunError> {
     }
     let file = out.into_inner().map_err(|e| io_err(&tmp)(e.into_error()))?;
     file.sync_all().map_err(io_err(&tmp))?;
-    fs::rename(&tmp, &path).map_err(io_err(&path))
+    fs::rename(&tmp, &path)
+        .and_then(|_| layout.push(&path))
+        .map_err(io_err(&path))
 }

@@ -41,7 +41,7 @@ pub fn write_scripts(
     dir: &Path,
     binary: &Path,
     pipeline: &Path,
-    output: &Path,
+    output: &str,
     passes: usize,
     options: &SlurmOptions,
 ) -> std::io::Result<(Vec<Script>, PathBuf)> {
@@ -50,7 +50,7 @@ pub fn write_scripts(
     let run = format!(
         "{thresh} run {} --output {} --threads {} -q",
         quote(&pipeline.display().to_string()),
-        quote(&output.display().to_string()),
+        quote(output),
         options.cpus_per_task
     );
     let header = |name: &str, array: bool| {
@@ -110,10 +110,7 @@ pub fn write_scripts(
     write(
         "merge",
         false,
-        format!(
-            "{thresh} merge-stats {}",
-            quote(&output.display().to_string())
-        ),
+        format!("{thresh} merge-stats {}", quote(output)),
         "merge the ranks' stats: one task".into(),
     )?;
     let mut submit = String::from(
@@ -150,7 +147,7 @@ mod tests {
             &tmp,
             Path::new("/opt/thresh"),
             Path::new("/data/p.toml"),
-            Path::new("/data/out"),
+            "/data/out",
             2,
             &options,
         )

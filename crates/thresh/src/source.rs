@@ -11,6 +11,7 @@ use thresh_io::compression::{decompress, CountingRead};
 use thresh_io::inputs::{is_html_file, is_parquet, is_web_archive, InputFile};
 use thresh_io::lines::{Batch, Item, RecordSplitter};
 use thresh_io::parquet::{ParquetBatches, BATCH_ROWS as PARQUET_BATCH_ROWS};
+use thresh_io::remote::{is_remote, Object};
 use thresh_io::warc_docs::WarcBatches;
 
 /// How a file is read: JSON Lines records, the documents of a web archive, one saved page, or
@@ -77,8 +78,9 @@ impl Iterator for FileBatches {
             .unwrap_or(&file.name)
             .to_owned();
         if is_parquet(&kind) {
-            // Parquet needs its footer first: the file itself, not a stream.
-            let reader = match File::open(&file.path) {
+            // Parquet needs its footer first: the file itself, not a stream (an object is
+            // downloaded to a spool file, removed once open).
+            let reader = match open_local(&file) {
                 Ok(f) => {
                     let size = f.metadata().map_or(0, |m| m.len());
                     self.raw_bytes
@@ -90,7 +92,7 @@ impl Iterator for FileBatches {
             self.current = Some((index, Reader::Parquet(reader)));
             return self.next();
         }
-        let opened = File::open(&file.path)
+        let opened = open_stream(&file)
             .and_then(|f| decompress(CountingRead::new(f, self.raw_bytes.clone()), &file.path));
         match opened {
             Ok((reader, _)) => {
@@ -107,6 +109,36 @@ impl Iterator for FileBatches {
             Err(e) => Some(open_error(index, &e)),
         }
     }
+}
+
+/// The input file as a stream: a local file, or an object read as it arrives.
+fn open_stream(file: &InputFile) -> std::io::Result<Box<dyn Read + Send>> {
+    let url = file.path.to_string_lossy();
+    if is_remote(&url) {
+        return Ok(Box::new(Object::parse(&url)?.reader(file.size)));
+    }
+    Ok(Box::new(File::open(&file.path)?))
+}
+
+/// The input file as a local file: itself, or an object downloaded to a spool file in the
+/// temporary directory that is unlinked once open (the space is freed when it is closed).
+fn open_local(file: &InputFile) -> std::io::Result<File> {
+    let url = file.path.to_string_lossy();
+    if !is_remote(&url) {
+        return File::open(&file.path);
+    }
+    let spool = thresh_io::atomic::private_temp_path(
+        &std::env::temp_dir().join(format!("thresh-spool-{}", file.relative.replace('/', "_"))),
+    );
+    if !Object::parse(&url)?.download(&spool)? {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("`{url}` no longer exists"),
+        ));
+    }
+    let opened = File::open(&spool);
+    let _ = std::fs::remove_file(&spool);
+    opened
 }
 
 /// The batch of a file that cannot be opened: one error record.

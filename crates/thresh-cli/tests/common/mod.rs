@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+pub mod s3;
+
 /// The `thresh` binary built by cargo for these tests.
 pub fn thresh() -> Command {
     Command::new(env!("CARGO_BIN_EXE_thresh"))
