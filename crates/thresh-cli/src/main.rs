@@ -127,8 +127,8 @@ enum Command {
     },
     /// Print a summary of an output directory's stats.json.
     Stats {
-        /// The output directory (or its stats.json).
-        output: PathBuf,
+        /// The output directory (or its stats.json), or its `s3://bucket/prefix`.
+        output: String,
         /// Print the raw JSON instead of the table.
         #[arg(long)]
         json: bool,
@@ -316,15 +316,22 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { output, json } => {
-            let path = if output.is_dir() {
-                output.join("stats.json")
+            let (shown, bytes) = if thresh_io::remote::is_remote(&output) {
+                let url = format!("{}/stats.json", output.trim_end_matches('/'));
+                (url.clone(), thresh_io::remote::Object::parse(&url)?.read()?)
             } else {
-                output
+                let output = PathBuf::from(output);
+                let path = if output.is_dir() {
+                    output.join("stats.json")
+                } else {
+                    output
+                };
+                let bytes =
+                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+                (path.display().to_string(), bytes)
             };
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-            let report: RunReport = serde_json::from_slice(&bytes)
-                .with_context(|| format!("parsing {}", path.display()))?;
+            let report: RunReport =
+                serde_json::from_slice(&bytes).with_context(|| format!("parsing {shown}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

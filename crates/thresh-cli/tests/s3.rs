@@ -245,6 +245,9 @@ fn ranks_with_a_kill(format: &str) {
     }
     ok(run_with(s3.thresh(), &["merge-stats", "s3://bkt/dd"]));
     let merged = s3_stats(&s3, "bkt/dd/stats.json");
+    let o = ok(run_with(s3.thresh(), &["stats", "s3://bkt/dd", "--json"]));
+    let shown: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(shown["kept"], merged["kept"]);
     for key in ["read", "kept", "dropped", "errored", "steps", "barriers"] {
         assert_eq!(merged[key], reference_stats[key], "{key}");
     }
@@ -354,6 +357,31 @@ fn object_store_errors_name_the_path_and_transient_failures_are_retried() {
     ok(run_with(s3.thresh_via(proxy.port), &["run", &p, "-q"]));
     assert_eq!(proxy.dropped.load(Ordering::SeqCst), 3);
     assert_eq!(s3_stats(&s3, "bkt/flaky/stats.json")["read"], 100);
+
+    // A download cut off in the middle: continued from where it broke off. The input is one
+    // uncompressed object of about 3 MB.
+    let big: String = (0..6000)
+        .map(|i| {
+            let text = format!("doc {i} ") + &"words of a longer document ".repeat(20);
+            serde_json::json!({"id": format!("big-{i}"), "text": text}).to_string() + "\n"
+        })
+        .collect();
+    s3.put("bkt/big/one.jsonl", big.as_bytes());
+    proxy.cut_after.store(1 << 20, Ordering::SeqCst);
+    let p = pipeline_file(
+        dir,
+        "g.toml",
+        "s3://bkt/big",
+        STEPS,
+        "path = \"s3://bkt/cut\"",
+    );
+    ok(run_with(s3.thresh_via(proxy.port), &["run", &p, "-q"]));
+    assert_eq!(proxy.cut.load(Ordering::SeqCst), 1, "one response was cut");
+    let cut = s3_stats(&s3, "bkt/cut/stats.json");
+    assert_eq!(
+        (cut["read"].as_u64(), cut["errored"].as_u64()),
+        (Some(6000), Some(0))
+    );
 
     // Every connection dropped: after the retries, an error naming the path.
     proxy.drop_all.store(true, Ordering::SeqCst);

@@ -293,6 +293,19 @@ impl Object {
         }
     }
 
+    /// The whole object (for small ones: stats, markers).
+    pub fn read(&self) -> io::Result<Vec<u8>> {
+        let size = self.size()?.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("`{}` does not exist", self.url()),
+            )
+        })?;
+        let mut bytes = Vec::with_capacity(size as usize);
+        self.reader(size).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
     /// Uploads `bytes` as the object, atomically.
     pub fn put(&self, bytes: Vec<u8>) -> io::Result<()> {
         let payload = PutPayload::from(bytes);

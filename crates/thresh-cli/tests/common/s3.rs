@@ -148,8 +148,8 @@ impl Drop for S3 {
     }
 }
 
-/// A loopback TCP proxy in front of a server: it can hold every response chunk back, and close
-/// connections as soon as they are accepted.
+/// A loopback TCP proxy in front of a server: it can hold every response chunk back, close
+/// connections as soon as they are accepted, or cut one off in the middle of a response.
 pub struct Proxy {
     /// Its port on 127.0.0.1.
     pub port: u16,
@@ -161,6 +161,10 @@ pub struct Proxy {
     pub drop_all: Arc<AtomicBool>,
     /// Connections closed so far.
     pub dropped: Arc<AtomicUsize>,
+    /// Once: cut the first connection whose responses pass this many bytes, there (0: never).
+    pub cut_after: Arc<AtomicU64>,
+    /// Connections cut mid-response so far.
+    pub cut: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -173,7 +177,10 @@ impl Proxy {
             drop_next: Arc::default(),
             drop_all: Arc::default(),
             dropped: Arc::default(),
+            cut_after: Arc::default(),
+            cut: Arc::default(),
         };
+        let (cut_after, cut) = (proxy.cut_after.clone(), proxy.cut.clone());
         let (delay, drop_next, drop_all, dropped) = (
             proxy.delay_ms.clone(),
             proxy.drop_next.clone(),
@@ -194,31 +201,43 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
                     continue;
                 };
-                let pipe =
-                    |mut from: TcpStream, mut to: TcpStream, delay: Option<Arc<AtomicU64>>| {
-                        std::thread::spawn(move || {
-                            let mut buffer = vec![0u8; 1 << 16];
-                            while let Ok(n) = from.read(&mut buffer) {
-                                if n == 0 {
-                                    break;
-                                }
-                                if let Some(delay) = &delay {
-                                    let ms = delay.load(Ordering::Relaxed);
-                                    std::thread::sleep(Duration::from_millis(ms));
-                                }
-                                if to.write_all(&buffer[..n]).is_err() {
-                                    break;
-                                }
-                            }
-                            let _ = to.shutdown(Shutdown::Write);
-                        });
-                    };
-                pipe(
-                    client.try_clone().unwrap(),
-                    server.try_clone().unwrap(),
-                    None,
-                );
-                pipe(server, client, Some(delay.clone()));
+                // Requests go through as they are; responses may be held back or cut.
+                let (mut from, mut to) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(Shutdown::Write);
+                });
+                let (delay, cut_after, cut) = (delay.clone(), cut_after.clone(), cut.clone());
+                let (mut from, mut to) = (server, client);
+                std::thread::spawn(move || {
+                    let mut buffer = vec![0u8; 1 << 14];
+                    let mut passed = 0u64;
+                    while let Ok(n) = from.read(&mut buffer) {
+                        if n == 0 {
+                            break;
+                        }
+                        std::thread::sleep(Duration::from_millis(delay.load(Ordering::Relaxed)));
+                        passed += n as u64;
+                        let limit = cut_after.load(Ordering::SeqCst);
+                        if limit > 0
+                            && passed > limit
+                            && cut_after
+                                .compare_exchange(limit, 0, Ordering::SeqCst, Ordering::SeqCst)
+                                .is_ok()
+                        {
+                            let keep = n - (passed - limit) as usize;
+                            let _ = to.write_all(&buffer[..keep]);
+                            cut.fetch_add(1, Ordering::SeqCst);
+                            let _ = to.shutdown(Shutdown::Both);
+                            let _ = from.shutdown(Shutdown::Both);
+                            return;
+                        }
+                        if to.write_all(&buffer[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to.shutdown(Shutdown::Write);
+                });
             }
         });
         proxy
