@@ -32,6 +32,28 @@ class ThreshBatch:
         return out
 
 
+class ThreshDrops(ThreshBatch):
+    """A Ray Data callable: the step that dropped each dropped document (for the accounting)."""
+
+    def __call__(self, batch: dict) -> dict:
+        keep, _, reasons = self.pipeline.filter_batch(list(batch["text"]), threads=1)
+        return {"step": [r.split(":")[0] for r, kept in zip(reasons, keep) if not kept]}
+
+
+def drop_counts(pipeline_file: Path, inputs: list[str]) -> dict[str, int]:
+    """How many documents of `inputs` each step drops, counted on the cluster."""
+    ds = ray.data.read_json(inputs, file_extensions=["jsonl"])
+    dropped = ds.map_batches(
+        ThreshDrops,
+        fn_constructor_args=(pipeline_file.read_text(), str(pipeline_file.parent)),
+        batch_format="numpy",
+        concurrency=1,
+    )
+    if dropped.count() == 0:
+        return {}
+    return {row["step"]: row["count()"] for row in dropped.groupby("step").count().take_all()}
+
+
 def process(pipeline_file: Path, inputs: list[str]) -> ray.data.Dataset:
     """The kept documents of `inputs` (JSON Lines) as a Ray Dataset."""
     ds = ray.data.read_json(inputs, file_extensions=["jsonl"])
@@ -48,7 +70,7 @@ def main() -> None:
     ray.init(ignore_reinit_error=True)
     kept = process(pipeline_file, [data])
     kept.write_json(out)
-    print(f"kept {kept.count()} documents → {out}")
+    print(f"kept {kept.count()} documents → {out}; dropped by step: {drop_counts(pipeline_file, [data])}")
 
 
 if __name__ == "__main__":

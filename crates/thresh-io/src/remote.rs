@@ -366,12 +366,66 @@ impl Object {
         })
     }
 
-    /// Deletes the object; a missing one is not an error.
-    pub fn delete(&self) -> io::Result<()> {
-        match retrying(|| runtime().block_on(self.bucket.store.delete(&self.location()))) {
-            Err(e) if !not_found(&e) => Err(error(&self.url(), e)),
-            _ => Ok(()),
+    /// Downloads the objects below this key named by `relative` (keys relative to it, as
+    /// [`Object::list`] gives them) into `dir` at the same relative paths, 16 at a time; each
+    /// file is written under a temporary name and renamed.
+    pub fn download_all(&self, relative: &[String], dir: &Path) -> io::Result<()> {
+        use futures_util::stream::{self, TryStreamExt};
+        let fetch = |name: String| {
+            let object = self.child(&name);
+            let local = dir.join(&name);
+            async move {
+                let bytes = object
+                    .bucket
+                    .store
+                    .get(&object.location())
+                    .await
+                    .map_err(|e| error(&object.url(), e))?
+                    .bytes()
+                    .await
+                    .map_err(|e| error(&object.url(), e))?;
+                crate::atomic::write_atomic(&local, &bytes)
+            }
+        };
+        for chunk in relative.chunks(256) {
+            retrying(|| {
+                let pending: Vec<_> = chunk
+                    .iter()
+                    .filter(|name| !dir.join(name).exists())
+                    .map(|name| fetch(name.clone()))
+                    .collect();
+                runtime().block_on(
+                    stream::iter(pending.into_iter().map(Ok::<_, io::Error>))
+                        .try_for_each_concurrent(16, |f| f),
+                )
+            })?;
         }
+        Ok(())
+    }
+
+    /// Deletes every object below this key named by `relative` (keys relative to it), in
+    /// batches (S3's DeleteObjects); missing ones are not an error.
+    pub fn delete_all(&self, relative: &[String]) -> io::Result<()> {
+        let keys: Vec<Key> = relative
+            .iter()
+            .map(|name| self.child(name).location())
+            .collect();
+        retrying(|| {
+            let store = self.bucket.store.clone();
+            let keys = keys.clone();
+            runtime().block_on(async move {
+                let locations = futures_util::stream::iter(keys.into_iter().map(Ok)).boxed();
+                let mut deleted = store.delete_stream(locations);
+                while let Some(result) = deleted.next().await {
+                    match result {
+                        Err(e) if !not_found(&e) => return Err(e),
+                        _ => {}
+                    }
+                }
+                Ok(())
+            })
+        })
+        .map_err(|e| error(&self.url(), e))
     }
 
     /// The names directly below this key taken as a directory: objects and "sub-directories".

@@ -194,13 +194,13 @@ impl Layout {
         let Some(object) = self.object(dir) else {
             return Ok(());
         };
-        for (relative, _) in object.list()? {
-            let path = dir.join(&relative);
-            if !path.exists() && !relative.ends_with(".tmp") {
-                object.child(&relative).download(&path)?;
-            }
-        }
-        Ok(())
+        let missing: Vec<String> = object
+            .list()?
+            .into_iter()
+            .map(|(relative, _)| relative)
+            .filter(|relative| !relative.ends_with(".tmp") && !dir.join(relative).exists())
+            .collect();
+        object.download_all(&missing, dir)
     }
 
     /// Downloads the run's state that other tasks may have written: completion markers and
@@ -235,12 +235,13 @@ impl Layout {
             }
             _ => {}
         }
-        if let Some(object) = self.object(dir) {
-            for (relative, _) in object.list()? {
-                object.child(&relative).delete()?;
+        match self.object(dir) {
+            Some(object) => {
+                let all: Vec<String> = object.list()?.into_iter().map(|(r, _)| r).collect();
+                object.delete_all(&all)
             }
+            None => Ok(()),
         }
-        Ok(())
     }
     /// `kept/`.
     pub fn kept_dir(&self) -> PathBuf {
@@ -385,13 +386,13 @@ impl Layout {
     /// anything else when there is none.
     fn prepare_remote(&self, prefix: &Object, mode: ResumeMode) -> io::Result<()> {
         if mode == ResumeMode::Overwrite {
-            for (relative, _) in prefix.list()? {
-                let top = relative.split('/').next().unwrap_or_default();
-                if OWN_ENTRIES.contains(&top) {
-                    prefix.child(&relative).delete()?;
-                }
-            }
-            return Ok(());
+            let own: Vec<String> = prefix
+                .list()?
+                .into_iter()
+                .map(|(relative, _)| relative)
+                .filter(|relative| OWN_ENTRIES.contains(&relative.split('/').next().unwrap_or("")))
+                .collect();
+            return prefix.delete_all(&own);
         }
         if self.pull(&self.manifest_path())? {
             return Ok(());
