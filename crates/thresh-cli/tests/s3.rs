@@ -129,6 +129,26 @@ fn jsonl_zst_and_parquet_to_and_from_s3_equal_a_local_run() {
         "{summary}"
     );
 
+    // A glob in the key: two of the four files.
+    let p = pipeline_file(
+        dir,
+        "glob.toml",
+        "s3://bkt/in/part-00[13].jsonl.zst",
+        STEPS,
+        "path = \"s3://bkt/out-glob\"",
+    );
+    ok(run_with(s3.thresh(), &["run", &p, "-q"]));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&s3.get("bkt/out-glob/.thresh/run.json").unwrap()).unwrap();
+    assert_eq!(
+        manifest["files"],
+        serde_json::json!([
+            "s3://bkt/in/part-001.jsonl.zst",
+            "s3://bkt/in/part-003.jsonl.zst"
+        ])
+    );
+    assert_eq!(s3_stats(&s3, "bkt/out-glob/stats.json")["read"], 600);
+
     // Parquet: written to the bucket, read from it, written again, read back.
     let p = pipeline_file(
         dir,

@@ -561,4 +561,39 @@ mod tests {
         assert!(!is_remote("s3://"));
         assert!(!is_remote("http://example.com/a"));
     }
+
+    #[test]
+    fn urls_split_into_bucket_and_key() {
+        let prefix = Object::parse("s3://bucket/crawl/2024/").unwrap();
+        assert_eq!(prefix.key, "crawl/2024");
+        assert_eq!(prefix.url(), "s3://bucket/crawl/2024");
+        assert_eq!(
+            prefix.child("kept/00000-0000.jsonl.zst").url(),
+            "s3://bucket/crawl/2024/kept/00000-0000.jsonl.zst"
+        );
+        let root = Object::parse("s3://bucket").unwrap();
+        assert_eq!(root.key, "");
+        assert_eq!(root.child("a/b").url(), "s3://bucket/a/b");
+        let err = Object::parse("s3:///key").err().unwrap().to_string();
+        assert!(err.contains("no bucket"), "{err}");
+    }
+
+    #[test]
+    fn connection_failures_and_busy_servers_are_transient_missing_things_are_not() {
+        assert!(transient("HTTP error: error sending request"));
+        assert!(transient(
+            "Server returned non-2xx status code: 503 Service Unavailable"
+        ));
+        assert!(transient("status code: 429 Too Many Requests"));
+        assert!(transient("connection closed before message completed"));
+        assert!(!transient("Object at location x not found"));
+        assert!(!transient(
+            "Server returned non-2xx status code: 404 Not Found: NoSuchBucket"
+        ));
+        assert!(!transient(
+            "Server returned non-2xx status code: 403 Forbidden: AccessDenied"
+        ));
+        let pauses: Vec<u128> = (1..=RETRIES).map(|f| backoff(f).as_millis()).collect();
+        assert_eq!(pauses, [200, 400, 800, 1600, 3200]);
+    }
 }
