@@ -2,15 +2,13 @@
 # Object storage against local files: the 300 MB gzip WARC of bench_warc.sh read alone (every
 # document dropped, nothing written), then through `html_extract` to JSON Lines (zstd), read
 # from and written to moto's S3 server on loopback, and the same runs on local files; each three
-# times, 2 threads. moto is a Python server, so the S3
-# figures bound what thresh's object-store path costs from above; they are not S3's speed.
+# times, 2 threads. moto is a Python server, so the S3 figures bound what thresh's object-store
+# path costs from above; they are not S3's speed.
 #   bash scripts/bench_s3.sh [WORK_DIR]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${1:-/tmp/thresh-bench-warc}
-mkdir -p "$WORK"
-WARC="$WORK/big.warc.gz"
-[ -s "$WARC" ] || python3 "$ROOT/../shared/data/warc/make_big_warc.py" "$WARC" --mb 300
+WARC=$(bash "$ROOT/scripts/big_warc.sh" "${1:-/tmp/thresh-bench-warc}")
+WORK=$(dirname "$WARC")
 (cd "$ROOT" && cargo build --release --quiet -p thresh-cli)
 BIN="$ROOT/target/release/thresh"
 MOTO=$(bash "$ROOT/scripts/s3_local.sh")

@@ -5,10 +5,8 @@
 #   bash scripts/bench_warc.sh [WORK_DIR]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=${1:-/tmp/thresh-bench-warc}
-mkdir -p "$WORK"
-WARC="$WORK/big.warc.gz"
-[ -s "$WARC" ] || python3 "$ROOT/../shared/data/warc/make_big_warc.py" "$WARC" --mb 300
+WARC=$(bash "$ROOT/scripts/big_warc.sh" "${1:-/tmp/thresh-bench-warc}")
+WORK=$(dirname "$WARC")
 (cd "$ROOT" && cargo build --release --quiet -p thresh-cli && cargo build --release --quiet -p thresh-io --example warc_speed)
 BIN="$ROOT/target/release"
 echo "== reader, every record; then records to documents (best of 3 each)"

@@ -297,75 +297,60 @@ fn object_store_errors_name_the_path_and_transient_failures_are_retried() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     corpus(&s3, dir, 2, 50);
-    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let proxy = Proxy::start(s3.port);
+    // Runs `input` → `output` with `command`; expects failure and returns the message.
+    let fails = |command: Command, input: &str, output: &str, expected: &[&str]| {
+        let p = pipeline_file(
+            dir,
+            "failing.toml",
+            input,
+            STEPS,
+            &format!("path = {output:?}"),
+        );
+        let o = run_with(command, &["run", &p, "-q"]);
+        let message = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "{input} → {output} succeeded");
+        for part in expected {
+            assert!(message.contains(part), "`{part}` not in: {message}");
+        }
+    };
 
-    // A missing bucket, as output and as input.
-    let p = pipeline_file(
-        dir,
-        "a.toml",
+    // A missing bucket, as output and as input; an input prefix holding nothing.
+    let missing = "the bucket does not exist";
+    fails(
+        s3.thresh(),
         "corpus",
-        STEPS,
-        "path = \"s3://nobucket/out\"",
+        "s3://nobucket/out",
+        &["`s3://nobucket/out", missing],
     );
-    let o = run_with(s3.thresh(), &["run", &p, "-q"]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("`s3://nobucket/out"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("the bucket does not exist"),
-        "{}",
-        stderr(&o)
-    );
-    let p = pipeline_file(
-        dir,
-        "b.toml",
+    fails(
+        s3.thresh(),
         "s3://nobucket/in",
-        STEPS,
-        "path = \"s3://bkt/o\"",
+        "s3://bkt/o",
+        &["s3://nobucket/in", missing],
     );
-    let o = run_with(s3.thresh(), &["run", &p, "-q"]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("s3://nobucket/in"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("the bucket does not exist"),
-        "{}",
-        stderr(&o)
-    );
-    // An input prefix holding nothing.
-    let p = pipeline_file(
-        dir,
-        "c.toml",
+    fails(
+        s3.thresh(),
         "s3://bkt/nothing",
-        STEPS,
-        "path = \"s3://bkt/o\"",
-    );
-    let o = run_with(s3.thresh(), &["run", &p, "-q"]);
-    assert!(
-        stderr(&o).contains("`s3://bkt/nothing` does not exist"),
-        "{}",
-        stderr(&o)
+        "s3://bkt/o",
+        &["`s3://bkt/nothing` does not exist"],
     );
 
     // No credentials: the instance-metadata service is tried next (here a closed loopback
     // port, so the test does not depend on the network it runs in).
-    let p = pipeline_file(
-        dir,
-        "d.toml",
-        "corpus",
-        STEPS,
-        "path = \"s3://bkt/nocreds\"",
-    );
     let mut command = s3.thresh();
     command
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env("AWS_METADATA_ENDPOINT", "http://127.0.0.1:9");
-    let o = run_with(command, &["run", &p, "-q"]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("s3://bkt/nocreds"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("no credentials"), "{}", stderr(&o));
+    fails(
+        command,
+        "corpus",
+        "s3://bkt/nocreds",
+        &["s3://bkt/nocreds", "no credentials"],
+    );
 
     // Connections dropped now and then: retried, and the run completes.
-    let proxy = Proxy::start(s3.port);
     proxy.drop_next.store(3, Ordering::SeqCst);
     let p = pipeline_file(
         dir,
@@ -405,21 +390,10 @@ fn object_store_errors_name_the_path_and_transient_failures_are_retried() {
 
     // Every connection dropped: after the retries, an error naming the path.
     proxy.drop_all.store(true, Ordering::SeqCst);
-    let p = pipeline_file(dir, "f.toml", "corpus", STEPS, "path = \"s3://bkt/down\"");
     let started = Instant::now();
-    let o = run_with(s3.thresh_via(proxy.port), &["run", &p, "-q"]);
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("s3://bkt/down"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("dropped the connection"),
-        "{}",
-        stderr(&o)
-    );
+    let down = ["s3://bkt/down", "dropped the connection"];
+    fails(s3.thresh_via(proxy.port), "corpus", "s3://bkt/down", &down);
     let dropped = proxy.dropped.load(Ordering::SeqCst);
-    assert!(
-        dropped > 3 + 5,
-        "retried: {dropped} connections dropped; {}",
-        stderr(&o)
-    );
+    assert!(dropped > 3 + 5, "retried: {dropped} connections dropped");
     assert!(started.elapsed() < Duration::from_secs(60));
 }
