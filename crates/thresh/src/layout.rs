@@ -124,7 +124,11 @@ impl Layout {
         let parent = std::env::temp_dir().join("thresh-scratch");
         let tag = format!("{:016x}", xxh3_64(prefix.url().as_bytes()));
         remove_stale_scratch(&parent, &tag);
-        let root = parent.join(format!("{tag}-{}", std::process::id()));
+        // One per layout: a process may run several pipelines on the same output in turn (or,
+        // from Python, at once).
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let root = parent.join(format!("{tag}-{}-{n}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
         fs::create_dir_all(&root)?;
         Ok(Layout {
@@ -453,7 +457,9 @@ impl Layout {
     }
 
     /// [`Layout::reset_file`] for pass `pass` (`last`: the final pass, which writes `kept/`;
-    /// pass 0 reads the input and records its errors).
+    /// pass 0 reads the input and records its errors). On object storage, what an unfinished
+    /// attempt uploaded is left to be overwritten: the same file under the same fingerprint
+    /// gives the same shards under the same keys, and no marker vouches for them meanwhile.
     pub fn reset_pass_file(&self, pass: usize, last: bool, index: u32) -> io::Result<()> {
         let prefix = Self::pass_prefix(pass, index);
         if last {
@@ -502,7 +508,8 @@ fn remove_stale_scratch(parent: &Path, tag: &str) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let pid = name
             .strip_prefix(tag)
-            .and_then(|rest| rest.strip_prefix('-'));
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.split('-').next());
         if let Some(pid) = pid {
             // Only where a process's liveness can be seen (Linux's /proc).
             if cfg!(target_os = "linux") && !Path::new("/proc").join(pid).exists() {
@@ -547,6 +554,22 @@ mod tests {
             .prepare(&manifest("2"), ResumeMode::Overwrite)
             .unwrap();
         assert!(layout.completed(0).is_none());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn scratch_directories_of_dead_processes_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(format!("abc-{}-0", std::process::id()));
+        // Above the kernel's pid_max (2^22): no process has it.
+        let dead = dir.path().join("abc-99999999-3");
+        let other_output = dir.path().join("abd-99999999-0");
+        for d in [&ours, &dead, &other_output] {
+            fs::create_dir_all(d).unwrap();
+        }
+        remove_stale_scratch(dir.path(), "abc");
+        assert!(ours.exists() && other_output.exists());
+        assert!(!dead.exists());
     }
 
     #[test]
