@@ -58,13 +58,15 @@ enum Command {
         /// (`0,3,5-9`).
         #[arg(long, requires = "pass", value_parser = parse_files)]
         files: Option<FileList>,
-        /// With deduplication steps: only resolve the barrier that ends this pass.
+        /// With deduplication steps: only resolve the barrier that ends this pass; with
+        /// --rank/--world-size, only that part of it (MinHash: a range of bands, as datatrove's
+        /// bucket tasks), which the resolve without --rank then joins.
         #[arg(long)]
         resolve: Option<usize>,
         /// One task of a sharded run: only the input files `i` with `i % world_size == rank`
         /// (datatrove's assignment), with its stats in `ranks/`; with deduplication steps, of
-        /// the pass given by --pass (default 0).
-        #[arg(long, requires = "world_size", conflicts_with_all = ["files", "resolve"])]
+        /// the pass given by --pass (default 0), or of the resolve given by --resolve.
+        #[arg(long, requires = "world_size", conflicts_with = "files")]
         rank: Option<u32>,
         /// How many ranks share the input (with --rank).
         #[arg(long, requires = "rank", value_parser = clap::value_parser!(u32).range(1..))]
@@ -204,6 +206,7 @@ fn real_main() -> Result<ExitCode> {
                     ResumeMode::Resume
                 },
                 only: match (pass, resolve, rank.zip(world_size)) {
+                    (None, Some(pass), part) => Some(Part::Resolve { pass, part }),
                     (pass, _, Some((rank, world_size))) => Some(Part::Pass {
                         pass: pass.unwrap_or(0),
                         files: Files::Rank { rank, world_size },
@@ -212,7 +215,6 @@ fn real_main() -> Result<ExitCode> {
                         pass,
                         files: files.map_or(Files::All, |f| Files::List(f.0)),
                     }),
-                    (None, Some(pass), None) => Some(Part::Resolve { pass }),
                     (None, None, None) => None,
                 },
             };
@@ -267,7 +269,16 @@ fn real_main() -> Result<ExitCode> {
             if let Some(output) = output {
                 file.output.path = absolute_location(&output)?;
             }
-            let passes = file.build(&thresh::registry())?.barriers().len() + 1;
+            let pipeline_steps = file.build(&thresh::registry())?;
+            let splits: Vec<bool> = pipeline_steps
+                .barriers()
+                .iter()
+                .map(|&b| {
+                    pipeline_steps
+                        .barrier(b)
+                        .is_some_and(|barrier| barrier.splits())
+                })
+                .collect();
             let out = file.output_location();
             // Next to a local output; for one on object storage, next to the pipeline file.
             let dir = if thresh_io::remote::is_remote(&out) {
@@ -288,7 +299,7 @@ fn real_main() -> Result<ExitCode> {
                 &std::env::current_exe()?,
                 &std::path::absolute(&pipeline)?,
                 &out,
-                passes,
+                &splits,
                 &options,
             )?;
             for script in &scripts {

@@ -99,7 +99,8 @@ fn minhash_dedup_runs_as_rank_tasks_per_pass() {
     );
     fs::remove_dir_all(&out).unwrap();
 
-    // Signatures per rank, one clustering task, filtering per rank.
+    // Signatures per rank, bucket tasks (a range of bands each), one clustering task,
+    // filtering per rank — datatrove's four MinHash stages.
     for rank in 0..4 {
         let r = rank.to_string();
         ok(rank_task(
@@ -107,6 +108,22 @@ fn minhash_dedup_runs_as_rank_tasks_per_pass() {
             &["--pass", "0", "--rank", &r, "--world-size", "4"],
         ));
     }
+    for part in ["2", "0"] {
+        ok(rank_task(
+            &p,
+            &["--resolve", "0", "--rank", part, "--world-size", "3"],
+        ));
+    }
+    let o = rank_task(&p, &["--resolve", "0"]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("resolve parts 1 of 3 have not finished"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    ok(rank_task(
+        &p,
+        &["--resolve", "0", "--rank", "1", "--world-size", "3"],
+    ));
     ok(rank_task(&p, &["--resolve", "0"]));
     for rank in 0..4 {
         let r = rank.to_string();
@@ -121,6 +138,26 @@ fn minhash_dedup_runs_as_rank_tasks_per_pass() {
     for key in ["read", "kept", "dropped", "errored", "steps", "barriers"] {
         assert_eq!(merged[key], reference_stats[key], "{key}");
     }
+}
+
+#[test]
+fn a_resolve_that_does_not_split_refuses_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_corpus(&tmp.path().join("corpus"), 2, 50);
+    let p = pipeline(
+        tmp.path(),
+        &["corpus"],
+        "[[step]]\ntype = \"exact_dedup\"",
+        "",
+    );
+    ok(rank_task(&p, &["--pass", "0"]));
+    let o = rank_task(&p, &["--resolve", "0", "--rank", "0", "--world-size", "2"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("resolves in one task"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -172,8 +172,8 @@ fn jsonl_zst_and_parquet_to_and_from_s3_equal_a_local_run() {
     assert_eq!(read_back(&s3, dir, "s3://bkt/again-parquet"), reference);
 }
 
-/// Runs MinHash deduplication as 4 rank tasks per pass + 1 resolve + merge-stats with input
-/// and output in the bucket, killing rank 0 of pass 1 (SIGKILL) after its first file, and
+/// Runs MinHash deduplication as 4 rank tasks per pass, 2 resolve parts + the resolve, and
+/// merge-stats, with input and output in the bucket, killing rank 0 of pass 1 (SIGKILL) after its first file, and
 /// checks the result against one local run.
 fn ranks_with_a_kill(format: &str) {
     let Some(s3) = S3::start() else { return };
@@ -210,6 +210,9 @@ fn ranks_with_a_kill(format: &str) {
     };
     for rank in ["0", "1", "2", "3"] {
         task(&["--pass", "0", "--rank", rank, "--world-size", "4"]);
+    }
+    for part in ["0", "1"] {
+        task(&["--resolve", "0", "--rank", part, "--world-size", "2"]);
     }
     task(&["--resolve", "0"]);
 

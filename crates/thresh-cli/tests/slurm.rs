@@ -86,5 +86,20 @@ fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
         }
         let ranks = fs::read_dir(out.join("ranks")).unwrap().count();
         assert_eq!(ranks, 4, "{name}");
+        if name == "minhash" {
+            // The resolve ran as 4 bucket tasks (one array) and a clustering task.
+            let parts = out.join(".thresh/barrier/minhash_dedup/parts");
+            let mut names: Vec<_> = fs::read_dir(parts)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(
+                names,
+                (0..4)
+                    .map(|p| format!("{p:05}-of-00004.bin"))
+                    .collect::<Vec<_>>()
+            );
+        }
     }
 }

@@ -39,6 +39,11 @@ impl BarrierWork {
     pub fn decisions(&self, file: u32) -> PathBuf {
         self.dir.join("decisions").join(format!("{file:05}.bin"))
     }
+
+    /// Where the parts of a split resolve ([`Barrier::resolve_part`]) leave their results.
+    pub fn parts_dir(&self) -> PathBuf {
+        self.dir.join("parts")
+    }
 }
 
 /// The corpus-wide part of a step. The step's [`Step::process`](crate::Step::process) applies
@@ -52,6 +57,19 @@ pub trait Barrier: Send + Sync {
     /// At the barrier, once every document has been observed: reads the observation files and
     /// writes the decisions. Returns a summary for `stats.json` (cluster sizes, top lines, …).
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String>;
+
+    /// Whether the resolve splits into parts that run as tasks of their own before it
+    /// ([`Barrier::resolve_part`]).
+    fn splits(&self) -> bool {
+        false
+    }
+
+    /// Part `part` of `parts` of the resolve (MinHash: the candidate pairs of a range of bands,
+    /// as datatrove's bucket tasks), leaving its result in [`BarrierWork::parts_dir`] for
+    /// [`Barrier::resolve`], which then only joins them. Only for steps that [split](Barrier::splits).
+    fn resolve_part(&self, _work: &BarrierWork, _part: u32, _parts: u32) -> Result<(), String> {
+        Err("this step resolves in one task".into())
+    }
 
     /// After the barrier, before any document reaches `process`: where the decisions are.
     fn open(&self, work: &BarrierWork) -> Result<(), String>;

@@ -34,29 +34,132 @@ pub enum Survivor {
     Datatrove,
 }
 
-/// Reads every observation (`width` keys per band: the band is the `width`-tuple, compared in
-/// order), clusters, writes the decisions; returns the summary. With `verify = Some(t)`, the
-/// keys after the bands are the document's sorted shingle hashes, and a candidate pair is only
-/// joined when the exact Jaccard similarity of their shingle sets is at least `t` (the shingle
-/// sets are then held in memory: 8 bytes per distinct shingle).
-pub fn resolve(
+/// How a cluster step compares documents: `bands` bands of `width` keys each (the band is the
+/// `width`-tuple, compared in order), which document survives, and the memory budget.
+#[derive(Clone, Copy, Debug)]
+pub struct Banding {
+    /// Bands per document.
+    pub bands: usize,
+    /// Keys per band.
+    pub width: usize,
+    /// Which document of a cluster survives.
+    pub survivor: Survivor,
+    /// Memory for sorting, in MB.
+    pub memory_mb: usize,
+}
+
+fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
+}
+
+/// The bands part `part` of `parts` takes: contiguous ranges, as even as can be.
+fn band_range(bands: usize, part: u32, parts: u32) -> std::ops::Range<usize> {
+    let (part, parts) = (part as usize, parts.max(1) as usize);
+    bands * part / parts..bands * (part + 1) / parts
+}
+
+/// The file of resolve part `part` of `parts`: its candidate pairs, in band order.
+fn pairs_path(work: &BarrierWork, part: u32, parts: u32) -> PathBuf {
+    work.parts_dir()
+        .join(format!("{part:05}-of-{parts:05}.bin"))
+}
+
+/// One resolve part, as datatrove's bucket tasks: the candidate pairs of its range of bands,
+/// written for [`resolve`] to join. A part already written is not redone.
+pub fn resolve_part(
     work: &BarrierWork,
-    bands: usize,
-    width: usize,
-    survivor: Survivor,
-    verify: Option<f64>,
-    memory_mb: usize,
-) -> Result<serde_json::Value, String> {
-    fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
-        move |e| format!("{}: {e}", path.display())
+    banding: Banding,
+    part: u32,
+    parts: u32,
+) -> Result<(), String> {
+    let path = pairs_path(work, part, parts);
+    if path.exists() {
+        return Ok(());
     }
+    let range = band_range(banding.bands, part, parts);
+    let scan = scan(work, banding, range, false, false)?;
+    let pairs = pairs(work, banding, &scan.band_paths)?;
+    let mut out = Vec::with_capacity(pairs.len() * 8);
+    for (a, b) in pairs {
+        out.extend_from_slice(&a.to_le_bytes());
+        out.extend_from_slice(&b.to_le_bytes());
+    }
+    thresh_io::atomic::write_atomic(&path, &out).map_err(err(&path))
+}
+
+/// The candidate pairs the resolve parts left, in part (= band) order, when every part of one
+/// split has finished; `None` when none ran.
+fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, String> {
+    let dir = work.parts_dir();
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Ok(None);
+    };
+    let mut found: Vec<(u32, u32)> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let parsed = name
+            .strip_suffix(".bin")
+            .and_then(|n| n.split_once("-of-"))
+            .and_then(|(p, k)| Some((p.parse().ok()?, k.parse().ok()?)));
+        found.extend(parsed);
+    }
+    let Some(&(_, parts)) = found.first() else {
+        return Ok(None);
+    };
+    if found.iter().any(|&(_, k)| k != parts) {
+        return Err(format!(
+            "{}: parts of different splits side by side; rerun with --overwrite",
+            dir.display()
+        ));
+    }
+    let missing: Vec<String> = (0..parts)
+        .filter(|p| !found.iter().any(|&(q, _)| q == *p))
+        .map(|p| p.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "resolve parts {} of {parts} have not finished: run them first (--rank R --world-size {parts})",
+            missing.join(", ")
+        ));
+    }
+    let mut pairs = Vec::new();
+    for part in 0..parts {
+        let path = pairs_path(work, part, parts);
+        let bytes = fs::read(&path).map_err(err(&path))?;
+        pairs.extend(bytes.chunks_exact(8).map(|c| {
+            (
+                u32::from_le_bytes(c[0..4].try_into().expect("four bytes")),
+                u32::from_le_bytes(c[4..8].try_into().expect("four bytes")),
+            )
+        }));
+    }
+    Ok(Some(pairs))
+}
+
+/// What one reading of the observations gives: the document table (input file, record) in
+/// input order, the shingle sets (when verifying), and one key file per band of the range.
+struct Scan {
+    docs: Vec<(u32, u64)>,
+    shingles: Vec<Vec<u64>>,
+    band_paths: Vec<PathBuf>,
+}
+
+fn scan(
+    work: &BarrierWork,
+    banding: Banding,
+    range: std::ops::Range<usize>,
+    keep_docs: bool,
+    keep_shingles: bool,
+) -> Result<Scan, String> {
+    let Banding { bands, width, .. } = banding;
     let band_dir = work.dir.join("bands");
     fs::create_dir_all(&band_dir).map_err(err(&band_dir))?;
-    // 1. Document table (input file, record) in input order, and one key file per band.
     let mut docs: Vec<(u32, u64)> = Vec::new();
     let mut shingles: Vec<Vec<u64>> = Vec::new();
-    let band_paths: Vec<PathBuf> = (0..bands)
-        .map(|b| band_dir.join(format!("{b:03}.bin")))
+    // Named by process as well: resolve parts on one machine share the directory.
+    let band_paths: Vec<PathBuf> = range
+        .clone()
+        .map(|b| band_dir.join(format!("{b:03}-{}.bin", std::process::id())))
         .collect();
     let mut writers = band_paths
         .iter()
@@ -64,14 +167,18 @@ pub fn resolve(
         .collect::<io::Result<Vec<_>>>()
         .map_err(err(&band_dir))?;
     let mut failure = None;
+    let mut count = 0usize;
     for file in 0..work.files {
         let path = work.observations(file);
         observation::read_all(&path, |obs| {
-            docs.push((file, obs.record));
-            if verify.is_some() {
+            count += 1;
+            if keep_docs {
+                docs.push((file, obs.record));
+            }
+            if keep_shingles {
                 shingles.push(obs.keys.get(bands * width..).unwrap_or_default().to_vec());
             }
-            for (b, writer) in writers.iter_mut().enumerate() {
+            for (b, writer) in range.clone().zip(writers.iter_mut()) {
                 for k in 0..width {
                     let key = obs.keys.get(b * width + k).copied().unwrap_or(NO_KEY);
                     if let Err(e) = writer.write_all(&key.to_le_bytes()) {
@@ -88,27 +195,38 @@ pub fn resolve(
     for w in writers {
         w.into_inner().map_err(|e| err(&band_dir)(e.into_error()))?;
     }
-    if docs.len() >= u32::MAX as usize {
+    if count >= u32::MAX as usize {
         return Err("more than 4,294,967,294 documents at one dedup step".into());
     }
-    // 2. Candidate pairs, band by band (bands in parallel), joined in a union-find.
-    let mut sets = match survivor {
-        Survivor::First => UnionFind::new(docs.len()),
-        Survivor::Datatrove => UnionFind::by_size(docs.len()),
-    };
-    let threads = work.threads.max(1).min(bands.max(1));
+    Ok(Scan {
+        docs,
+        shingles,
+        band_paths,
+    })
+}
+
+/// The candidate pairs of the bands in `band_paths` (sorted in parallel, within the memory
+/// budget), in band order — with unions by size, the order decides the roots. The key files
+/// are removed.
+fn pairs(
+    work: &BarrierWork,
+    banding: Banding,
+    band_paths: &[PathBuf],
+) -> Result<Vec<(u32, u32)>, String> {
+    let threads = work.threads.max(1).min(band_paths.len().max(1));
     // Each thread sorts one band at a time within its share of the memory budget.
-    let max_entries = (memory_mb.max(1) << 20) / ENTRY_BYTES / threads;
+    let max_entries = (banding.memory_mb.max(1) << 20) / ENTRY_BYTES / threads;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| loop {
                 let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if b >= bands {
+                let Some(path) = band_paths.get(b) else {
                     break;
-                }
-                let pairs = band_pairs(&band_paths[b], width, survivor, max_entries);
+                };
+                let pairs = band_pairs(path, banding.width, banding.survivor, max_entries);
+                let _ = fs::remove_file(path);
                 results
                     .lock()
                     .expect("no panics hold the lock")
@@ -116,23 +234,52 @@ pub fn resolve(
             });
         }
     });
-    // Bands in order: with unions by size the order decides the roots.
     let mut results = results.into_inner().expect("no panics hold the lock");
     results.sort_by_key(|(b, _)| *b);
-    let mut rejected = 0u64;
-    for (_, pairs) in results {
-        for (a, b) in pairs.map_err(err(&band_dir))? {
-            if let Some(threshold) = verify {
-                if jaccard(&shingles[a as usize], &shingles[b as usize]) < threshold {
-                    rejected += 1;
-                    continue;
-                }
-            }
-            sets.union(a, b);
+    let mut all = Vec::new();
+    for (b, pairs) in results {
+        all.extend(pairs.map_err(err(&band_paths[b]))?);
+    }
+    Ok(all)
+}
+
+/// Reads every observation, clusters, writes the decisions; returns the summary. The
+/// candidate pairs come from the resolve parts when they ran ([`resolve_part`]), else from
+/// here. With `verify = Some(t)`, the keys after the bands are the document's sorted shingle
+/// hashes, and a candidate pair is only joined when the exact Jaccard similarity of their
+/// shingle sets is at least `t` (the shingle sets are then held in memory: 8 bytes per
+/// distinct shingle).
+pub fn resolve(
+    work: &BarrierWork,
+    banding: Banding,
+    verify: Option<f64>,
+) -> Result<serde_json::Value, String> {
+    // 1. Document table and candidate pairs.
+    let (scan, pairs) = match parts_pairs(work)? {
+        Some(pairs) => (scan(work, banding, 0..0, true, verify.is_some())?, pairs),
+        None => {
+            let scan = scan(work, banding, 0..banding.bands, true, verify.is_some())?;
+            let pairs = pairs(work, banding, &scan.band_paths)?;
+            (scan, pairs)
         }
+    };
+    let Scan { docs, shingles, .. } = scan;
+    // 2. Candidate pairs joined in a union-find.
+    let mut sets = match banding.survivor {
+        Survivor::First => UnionFind::new(docs.len()),
+        Survivor::Datatrove => UnionFind::by_size(docs.len()),
+    };
+    let mut rejected = 0u64;
+    for (a, b) in pairs {
+        if let Some(threshold) = verify {
+            if jaccard(&shingles[a as usize], &shingles[b as usize]) < threshold {
+                rejected += 1;
+                continue;
+            }
+        }
+        sets.union(a, b);
     }
     drop(shingles);
-    let _ = fs::remove_dir_all(&band_dir);
     // 3. Clusters: sizes, survivors, the duplicates of each input file.
     let roots: Vec<u32> = (0..docs.len() as u32).map(|i| sets.find(i)).collect();
     let mut sizes: HashMap<u32, u32> = HashMap::new();
@@ -393,6 +540,15 @@ mod tests {
         work
     }
 
+    fn banding(bands: usize, width: usize) -> Banding {
+        Banding {
+            bands,
+            width,
+            survivor: Survivor::First,
+            memory_mb: 64,
+        }
+    }
+
     fn duplicates(work: &BarrierWork, file: u32) -> HashMap<u64, Duplicate> {
         decisions::read(&fs::read(work.decisions(file)).unwrap()).unwrap()
     }
@@ -413,7 +569,7 @@ mod tests {
                 ],
             ],
         );
-        let summary = resolve(&work, 2, 1, Survivor::First, None, 64).unwrap();
+        let summary = resolve(&work, banding(2, 1), None).unwrap();
         assert_eq!(summary["clusters"], 1);
         assert_eq!(summary["duplicates_removed"], 2);
         assert!(duplicates(&work, 0).is_empty());
@@ -422,6 +578,35 @@ mod tests {
         assert_eq!(second[&1].survivor, "a");
         assert_eq!(second[&2].survivor, "a");
         assert_eq!(second[&2].size, 3);
+    }
+
+    #[test]
+    fn resolve_parts_each_take_a_range_of_bands_and_the_resolve_joins_them() {
+        assert_eq!(band_range(14, 0, 4), 0..3);
+        assert_eq!(band_range(14, 3, 4), 10..14);
+        assert_eq!(band_range(2, 0, 3), 0..0);
+        let dir = tempfile::tempdir().unwrap();
+        let work = work_with(
+            dir.path(),
+            &[vec![
+                (1, "a", vec![10, 20]),
+                (2, "b", vec![10, 30]),
+                (3, "c", vec![12, 30]),
+            ]],
+        );
+        // Part 0 of 2 holds band 0 (a–b), part 1 band 1 (b–c); the join needs both.
+        resolve_part(&work, banding(2, 1), 1, 2).unwrap();
+        let err = resolve(&work, banding(2, 1), None).unwrap_err();
+        assert!(
+            err.contains("resolve parts 0 of 2 have not finished"),
+            "{err}"
+        );
+        resolve_part(&work, banding(2, 1), 0, 2).unwrap();
+        let pairs = fs::read(pairs_path(&work, 0, 2)).unwrap();
+        assert_eq!(pairs, [0u32, 1].map(u32::to_le_bytes).concat());
+        let summary = resolve(&work, banding(2, 1), None).unwrap();
+        assert_eq!(summary["duplicates_removed"], 2);
+        assert_eq!(duplicates(&work, 0)[&3].survivor, "a");
     }
 
     #[test]
@@ -458,7 +643,7 @@ mod tests {
                 (3, "c", vec![7, 8, 9]),
             ]],
         );
-        let summary = resolve(&work, 1, 1, Survivor::First, Some(0.5), 64).unwrap();
+        let summary = resolve(&work, banding(1, 1), Some(0.5)).unwrap();
         assert_eq!(summary["candidate_pairs_rejected"], 1);
         let dups = duplicates(&work, 0);
         assert_eq!(dups.len(), 1);

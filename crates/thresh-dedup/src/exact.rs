@@ -85,7 +85,13 @@ impl Barrier for ExactDedup {
     }
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        cluster::resolve(work, 1, 1, cluster::Survivor::First, None, self.memory_mb)
+        let banding = cluster::Banding {
+            bands: 1,
+            width: 1,
+            survivor: cluster::Survivor::First,
+            memory_mb: self.memory_mb,
+        };
+        cluster::resolve(work, banding, None)
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {

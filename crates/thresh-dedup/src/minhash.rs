@@ -159,6 +159,18 @@ impl MinhashDedup {
     }
 }
 
+impl MinhashDedup {
+    /// Bands of two keys each (the band's first value and a hash of all of it).
+    fn banding(&self) -> cluster::Banding {
+        cluster::Banding {
+            bands: self.params.num_buckets,
+            width: 2,
+            survivor: self.params.survivor,
+            memory_mb: self.params.max_memory_mb,
+        }
+    }
+}
+
 impl Step for MinhashDedup {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         crate::apply(&self.decisions, doc, cx, "near_duplicate")
@@ -189,14 +201,15 @@ impl Barrier for MinhashDedup {
     }
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        cluster::resolve(
-            work,
-            self.params.num_buckets,
-            2,
-            self.params.survivor,
-            self.params.jaccard_threshold,
-            self.params.max_memory_mb,
-        )
+        cluster::resolve(work, self.banding(), self.params.jaccard_threshold)
+    }
+
+    fn splits(&self) -> bool {
+        true
+    }
+
+    fn resolve_part(&self, work: &BarrierWork, part: u32, parts: u32) -> Result<(), String> {
+        cluster::resolve_part(work, self.banding(), part, parts)
     }
 
     fn open(&self, work: &BarrierWork) -> Result<(), String> {
@@ -240,8 +253,15 @@ mod tests {
             }
             std::fs::create_dir_all(work.observations(0).parent().unwrap()).unwrap();
             std::fs::write(work.observations(0), out).unwrap();
-            cluster::resolve(&work, 14, 2, cluster::Survivor::First, None, 64).unwrap();
-            let dups = decisions::read(&std::fs::read(work.decisions(0)).unwrap()).unwrap();
+            step.resolve(&work).unwrap();
+            let whole = std::fs::read(work.decisions(0)).unwrap();
+            // Split into three resolve parts (bucket tasks), the decisions are the same.
+            for part in 0..3 {
+                step.resolve_part(&work, part, 3).unwrap();
+            }
+            step.resolve(&work).unwrap();
+            prop_assert_eq!(&std::fs::read(work.decisions(0)).unwrap(), &whole);
+            let dups = decisions::read(&whole).unwrap();
             // Every document whose normalized text equals an earlier one's is a duplicate.
             let norm: Vec<String> = texts.iter().map(|t| t.trim().to_lowercase()).collect();
             for (i, n) in norm.iter().enumerate() {

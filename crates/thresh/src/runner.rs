@@ -83,10 +83,14 @@ pub enum Part {
         files: Files,
     },
     /// The resolve of the barrier that ends pass `pass` (needs that pass complete for every
-    /// input file).
+    /// input file), or one part of it, for barriers whose resolve splits (MinHash: the
+    /// candidate pairs of a range of bands, as datatrove's bucket tasks) — the whole resolve
+    /// then joins the parts.
     Resolve {
         /// The pass the barrier ends.
         pass: usize,
+        /// This task's part and how many there are; the whole resolve when `None`.
+        part: Option<(u32, u32)>,
     },
 }
 
@@ -435,15 +439,24 @@ pub fn run(
         };
         let resolve_here = match &options.only {
             None => true,
-            Some(Part::Resolve { pass }) => *pass == pass_index,
+            Some(Part::Resolve { pass, .. }) => *pass == pass_index,
             Some(Part::Pass { .. }) => false,
         };
         if !run_pass_here {
             if resolve_here && !last {
-                summaries.insert(
-                    pipeline.steps()[barriers[pass_index]].name.clone(),
-                    resolve_barrier(&pipeline, &layout, barriers[pass_index], &work_of)?,
-                );
+                let b = barriers[pass_index];
+                if let Some(Part::Resolve {
+                    part: Some((part, parts)),
+                    ..
+                }) = options.only
+                {
+                    resolve_part(&pipeline, &layout, b, part, parts, &work_of)?;
+                } else {
+                    summaries.insert(
+                        pipeline.steps()[b].name.clone(),
+                        resolve_barrier(&pipeline, &layout, b, &work_of)?,
+                    );
+                }
             }
             continue;
         }
@@ -710,7 +723,15 @@ fn check_part(
             }
             Ok(())
         }
-        Some(Part::Resolve { pass }) => {
+        Some(Part::Resolve { pass, part }) => {
+            if let Some((part, parts)) = part {
+                if part >= parts {
+                    return Err(RunError::Output(format!(
+                        "--rank {part}: ranks go from 0 to {} for --world-size {parts}",
+                        parts.saturating_sub(1)
+                    )));
+                }
+            }
             if *pass + 1 >= passes {
                 return Err(RunError::Output(format!(
                     "--resolve {pass}: the pipeline's barriers end passes 0 to {}",
@@ -748,6 +769,8 @@ fn resolve_barrier(
     layout
         .pull_dir(observations)
         .map_err(io_err(observations))?;
+    let parts = work.parts_dir();
+    layout.pull_dir(&parts).map_err(io_err(&parts))?;
     let summary = barrier
         .resolve(&work)
         .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
@@ -764,6 +787,51 @@ fn resolve_barrier(
         .and_then(|_| layout.push(&marker))
         .map_err(io_err(&marker))?;
     Ok(summary)
+}
+
+/// Runs part `part` of `parts` of barrier step `b`'s resolve, unless the part or the whole
+/// resolve is done already.
+fn resolve_part(
+    pipeline: &Pipeline,
+    layout: &Layout,
+    b: usize,
+    part: u32,
+    parts: u32,
+    work_of: &dyn Fn(usize) -> thresh_core::BarrierWork,
+) -> Result<(), RunError> {
+    let name = &pipeline.steps()[b].name;
+    let barrier = pipeline.barrier(b).expect("a barrier step");
+    if !barrier.splits() {
+        return Err(RunError::Output(format!(
+            "step `{name}` resolves in one task: run --resolve without --rank/--world-size"
+        )));
+    }
+    if layout.resolved_path(name).exists() {
+        return Ok(());
+    }
+    let work = work_of(b);
+    let dir = work.parts_dir();
+    let observations = work.observations(0);
+    let observations = observations
+        .parent()
+        .expect("observations live in a directory");
+    layout.pull_dir(&dir).map_err(io_err(&dir))?;
+    layout
+        .pull_dir(observations)
+        .map_err(io_err(observations))?;
+    let listed = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        fs::read_dir(dir).map_or(Vec::new(), |d| d.flatten().map(|e| e.path()).collect())
+    };
+    let before = listed(&dir);
+    barrier.resolve_part(&work, part, parts).map_err(|e| {
+        RunError::Output(format!(
+            "step `{name}` could not resolve part {part} of {parts}: {e}"
+        ))
+    })?;
+    for path in listed(&dir).iter().filter(|p| !before.contains(p)) {
+        layout.push(path).map_err(io_err(path))?;
+    }
+    Ok(())
 }
 
 /// Runs one pass over the `pending` files.

@@ -1,6 +1,8 @@
 //! `thresh slurm`: a pipeline as Slurm job arrays, one array task per rank — each pass of the
-//! pipeline an array of `--rank $SLURM_ARRAY_TASK_ID --world-size N` tasks, each barrier's
-//! resolve one task, then `merge-stats` — chained by `afterok` dependencies in `submit.sh`.
+//! pipeline an array of `--rank $SLURM_ARRAY_TASK_ID --world-size N` tasks; each barrier's
+//! resolve one task, preceded, when it splits (MinHash), by an array of N resolve parts (the
+//! bucket tasks: a range of bands each); then `merge-stats` — chained by `afterok`
+//! dependencies in `submit.sh`.
 //! thresh schedules nothing itself: Slurm does.
 
 use std::fmt::Write as _;
@@ -34,15 +36,17 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// Writes `pass{K}.sbatch`, `resolve{K}.sbatch`, `merge.sbatch` and `submit.sh` into `dir`
-/// for a pipeline of `passes` passes, to run `binary` on `pipeline` with output in `output`.
+/// Writes `pass{K}.sbatch`, `resolve{K}.sbatch` (after `parts{K}.sbatch` for a barrier that
+/// splits), `merge.sbatch` and `submit.sh` into `dir` for a pipeline whose barriers are
+/// `splits` (whether each one's resolve splits into parts), to run `binary` on `pipeline` with
+/// output in `output`.
 /// Returns the scripts in submission order and the path of `submit.sh`.
 pub fn write_scripts(
     dir: &Path,
     binary: &Path,
     pipeline: &Path,
     output: &str,
-    passes: usize,
+    splits: &[bool],
     options: &SlurmOptions,
 ) -> std::io::Result<(Vec<Script>, PathBuf)> {
     std::fs::create_dir_all(dir.join("logs"))?;
@@ -88,6 +92,7 @@ pub fn write_scripts(
         scripts.push(Script { path, label });
         Ok::<_, std::io::Error>(())
     };
+    let passes = splits.len() + 1;
     for pass in 0..passes {
         write(
             &format!("pass{pass}"),
@@ -98,6 +103,20 @@ pub fn write_scripts(
             ),
             format!("pass {pass}: {} rank tasks", options.tasks),
         )?;
+        if splits.get(pass) == Some(&true) {
+            write(
+                &format!("parts{pass}"),
+                true,
+                format!(
+                    "{run} --resolve {pass} --rank \"$SLURM_ARRAY_TASK_ID\" --world-size {}",
+                    options.tasks
+                ),
+                format!(
+                    "resolve the barrier after pass {pass}, in parts: {} tasks",
+                    options.tasks
+                ),
+            )?;
+        }
         if pass + 1 < passes {
             write(
                 &format!("resolve{pass}"),
@@ -148,7 +167,7 @@ mod tests {
             Path::new("/opt/thresh"),
             Path::new("/data/p.toml"),
             "/data/out",
-            2,
+            &[true],
             &options,
         )
         .unwrap();
@@ -160,23 +179,27 @@ mod tests {
             names,
             [
                 "pass0.sbatch",
+                "parts0.sbatch",
                 "resolve0.sbatch",
                 "pass1.sbatch",
                 "merge.sbatch"
             ]
         );
-        let pass1 = std::fs::read_to_string(&scripts[2].path).unwrap();
+        let parts = std::fs::read_to_string(&scripts[1].path).unwrap();
+        assert!(parts.contains("#SBATCH --array=0-3\n"));
+        assert!(parts.ends_with("-q --resolve 0 --rank \"$SLURM_ARRAY_TASK_ID\" --world-size 4\n"));
+        let pass1 = std::fs::read_to_string(&scripts[3].path).unwrap();
         assert!(pass1.contains("#SBATCH --array=0-3\n"));
         assert!(pass1.contains("#SBATCH --partition=cpu\n"));
         assert!(pass1.contains("#SBATCH --cpus-per-task=2\n"));
         assert!(pass1.ends_with(
             "exec '/opt/thresh' run '/data/p.toml' --output '/data/out' --threads 2 -q --pass 1 --rank \"$SLURM_ARRAY_TASK_ID\" --world-size 4\n"
         ));
-        let resolve = std::fs::read_to_string(&scripts[1].path).unwrap();
+        let resolve = std::fs::read_to_string(&scripts[2].path).unwrap();
         assert!(!resolve.contains("--array"));
         assert!(resolve.contains("--resolve 0\n"));
         let chain = std::fs::read_to_string(submit).unwrap();
-        assert_eq!(chain.matches("--dependency=afterok:$previous").count(), 4);
+        assert_eq!(chain.matches("--dependency=afterok:$previous").count(), 5);
         std::fs::remove_dir_all(&tmp).unwrap();
     }
 }
