@@ -158,15 +158,6 @@ fn parse_files(list: &str) -> Result<FileList, String> {
     Ok(FileList(out))
 }
 
-/// An output location for a pipeline run from anywhere: an absolute directory, or an
-/// object-store URL as given.
-fn absolute_location(output: &str) -> Result<String> {
-    if thresh_io::remote::is_remote(output) {
-        return Ok(output.to_owned());
-    }
-    Ok(std::path::absolute(output)?.to_string_lossy().into_owned())
-}
-
 fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
@@ -195,7 +186,7 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
-                file.output.path = absolute_location(&output)?;
+                file.set_output(&output)?;
             }
             let options = RunOptions {
                 threads,
@@ -267,26 +258,10 @@ fn real_main() -> Result<ExitCode> {
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
-                file.output.path = absolute_location(&output)?;
+                file.set_output(&output)?;
             }
-            let pipeline_steps = file.build(&thresh::registry())?;
-            let splits: Vec<bool> = pipeline_steps
-                .barriers()
-                .iter()
-                .map(|&b| {
-                    pipeline_steps
-                        .barrier(b)
-                        .is_some_and(|barrier| barrier.splits())
-                })
-                .collect();
-            let out = file.output_location();
-            // Next to a local output; for one on object storage, next to the pipeline file.
-            let dir = if thresh_io::remote::is_remote(&out) {
-                std::path::absolute(&file.base_dir)?
-                    .join(format!("slurm-{}", thresh::layout::safe_name(&out)))
-            } else {
-                thresh::layout::Layout::new(out.clone().into()).slurm_dir()
-            };
+            let splits = thresh::slurm::splits(&file.build(&thresh::registry())?);
+            let dir = thresh::slurm::scripts_dir(&file)?;
             let options = thresh::slurm::SlurmOptions {
                 tasks,
                 partition,
@@ -298,7 +273,7 @@ fn real_main() -> Result<ExitCode> {
                 &dir,
                 &std::env::current_exe()?,
                 &std::path::absolute(&pipeline)?,
-                &out,
+                &file.output_location(),
                 &splits,
                 &options,
             )?;
@@ -327,22 +302,7 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { output, json } => {
-            let (shown, bytes) = if thresh_io::remote::is_remote(&output) {
-                let url = format!("{}/stats.json", output.trim_end_matches('/'));
-                (url.clone(), thresh_io::remote::Object::parse(&url)?.read()?)
-            } else {
-                let output = PathBuf::from(output);
-                let path = if output.is_dir() {
-                    output.join("stats.json")
-                } else {
-                    output
-                };
-                let bytes =
-                    std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-                (path.display().to_string(), bytes)
-            };
-            let report: RunReport =
-                serde_json::from_slice(&bytes).with_context(|| format!("parsing {shown}"))?;
+            let report = RunReport::load(&output).map_err(anyhow::Error::msg)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -32,15 +32,31 @@ impl BarrierWork {
     /// The observation file of input file `file`: the concatenated observations of the
     /// documents of that file that reached the step, in input order.
     pub fn observations(&self, file: u32) -> PathBuf {
-        self.dir.join("obs").join(format!("{file:05}.bin"))
+        self.observations_dir().join(format!("{file:05}.bin"))
+    }
+
+    /// The directory of the observation files.
+    pub fn observations_dir(&self) -> PathBuf {
+        self.dir.join("obs")
     }
 
     /// A path for the step's decisions about input file `file`.
     pub fn decisions(&self, file: u32) -> PathBuf {
-        self.dir.join("decisions").join(format!("{file:05}.bin"))
+        self.decisions_dir().join(format!("{file:05}.bin"))
     }
 
-    /// Where the parts of a split resolve ([`Barrier::resolve_part`]) leave their results.
+    /// The directory of the decision files.
+    pub fn decisions_dir(&self) -> PathBuf {
+        self.dir.join("decisions")
+    }
+
+    /// The result of part `part` of `parts` of a split resolve ([`Barrier::resolve_part`]).
+    pub fn part(&self, part: u32, parts: u32) -> PathBuf {
+        self.parts_dir()
+            .join(format!("{part:05}-of-{parts:05}.bin"))
+    }
+
+    /// The directory of the resolve parts' results.
     pub fn parts_dir(&self) -> PathBuf {
         self.dir.join("parts")
     }
@@ -65,7 +81,7 @@ pub trait Barrier: Send + Sync {
     }
 
     /// Part `part` of `parts` of the resolve (MinHash: the candidate pairs of a range of bands,
-    /// as datatrove's bucket tasks), leaving its result in [`BarrierWork::parts_dir`] for
+    /// as datatrove's bucket tasks), leaving its result in [`BarrierWork::part`] for
     /// [`Barrier::resolve`], which then only joins them. Only for steps that [split](Barrier::splits).
     fn resolve_part(&self, _work: &BarrierWork, _part: u32, _parts: u32) -> Result<(), String> {
         Err("this step resolves in one task".into())

@@ -58,21 +58,15 @@ fn band_range(bands: usize, part: u32, parts: u32) -> std::ops::Range<usize> {
     bands * part / parts..bands * (part + 1) / parts
 }
 
-/// The file of resolve part `part` of `parts`: its candidate pairs, in band order.
-fn pairs_path(work: &BarrierWork, part: u32, parts: u32) -> PathBuf {
-    work.parts_dir()
-        .join(format!("{part:05}-of-{parts:05}.bin"))
-}
-
-/// One resolve part, as datatrove's bucket tasks: the candidate pairs of its range of bands,
-/// written for [`resolve`] to join. A part already written is not redone.
+/// One resolve part, as datatrove's bucket tasks: the candidate pairs of its range of bands
+/// (in band order), written for [`resolve`] to join. A part already written is not redone.
 pub fn resolve_part(
     work: &BarrierWork,
     banding: Banding,
     part: u32,
     parts: u32,
 ) -> Result<(), String> {
-    let path = pairs_path(work, part, parts);
+    let path = work.part(part, parts);
     if path.exists() {
         return Ok(());
     }
@@ -124,7 +118,7 @@ fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, String> {
     }
     let mut pairs = Vec::new();
     for part in 0..parts {
-        let path = pairs_path(work, part, parts);
+        let path = work.part(part, parts);
         let bytes = fs::read(&path).map_err(err(&path))?;
         pairs.extend(bytes.chunks_exact(8).map(|c| {
             (
@@ -602,7 +596,7 @@ mod tests {
             "{err}"
         );
         resolve_part(&work, banding(2, 1), 0, 2).unwrap();
-        let pairs = fs::read(pairs_path(&work, 0, 2)).unwrap();
+        let pairs = fs::read(work.part(0, 2)).unwrap();
         assert_eq!(pairs, [0u32, 1].map(u32::to_le_bytes).concat());
         let summary = resolve(&work, banding(2, 1), None).unwrap();
         assert_eq!(summary["duplicates_removed"], 2);

@@ -192,13 +192,21 @@ pub fn jsonl_to_parquet(src: &std::path::Path, dst: &std::path::Path) -> std::io
         let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| invalid(&e))?;
         writer.write(&batch).map_err(|e| invalid(&e))
     };
-    for line in reader.lines() {
-        let line = line?;
-        if line.is_empty() {
+    let mut reader = reader;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        // A line as `BufRead::lines` gives it: without its `\n` or `\r\n`.
+        let end = line.len() - line.ends_with(b"\n") as usize;
+        let end = end - line[..end].ends_with(b"\r") as usize;
+        if end == 0 {
             continue;
         }
         let mut record: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&line).map_err(|e| invalid(&e))?;
+            serde_json::from_slice(&line[..end]).map_err(|e| invalid(&e))?;
         let mut text_of = |key: &str| -> Option<String> {
             record.remove(key).map(|v| match v {
                 serde_json::Value::String(s) if key == "id" || key == "text" => s,

@@ -270,10 +270,25 @@ impl Object {
         }
     }
 
+    /// Starts streaming the object (one GET, its size from the response); `None` when there is
+    /// no such object.
+    fn open(&self) -> io::Result<Option<ObjectReader>> {
+        let got = retrying(|| runtime().block_on(self.bucket.store.get(&self.location())));
+        match got {
+            Ok(got) => {
+                let mut reader = self.reader(got.meta.size);
+                reader.stream = Some(got.into_stream());
+                Ok(Some(reader))
+            }
+            Err(e) if not_found(&e) => Ok(None),
+            Err(e) => Err(error(&self.url(), e)),
+        }
+    }
+
     /// Downloads the object to `local` (written under a temporary name, then renamed); `false`
     /// when there is no such object.
     pub fn download(&self, local: &Path) -> io::Result<bool> {
-        let Some(size) = self.size()? else {
+        let Some(mut reader) = self.open()? else {
             return Ok(false);
         };
         if let Some(dir) = local.parent() {
@@ -281,7 +296,7 @@ impl Object {
         }
         let tmp = crate::atomic::private_temp_path(local);
         let copied = File::create(&tmp).and_then(|mut out| {
-            io::copy(&mut self.reader(size), &mut out)?;
+            io::copy(&mut reader, &mut out)?;
             out.sync_all()
         });
         match copied {
@@ -295,14 +310,14 @@ impl Object {
 
     /// The whole object (for small ones: stats, markers).
     pub fn read(&self) -> io::Result<Vec<u8>> {
-        let size = self.size()?.ok_or_else(|| {
+        let mut reader = self.open()?.ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("`{}` does not exist", self.url()),
             )
         })?;
-        let mut bytes = Vec::with_capacity(size as usize);
-        self.reader(size).read_to_end(&mut bytes)?;
+        let mut bytes = Vec::with_capacity(reader.size as usize);
+        reader.read_to_end(&mut bytes)?;
         Ok(bytes)
     }
 

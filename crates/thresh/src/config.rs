@@ -254,6 +254,17 @@ impl PipelineFile {
         self.base_dir.join(&self.output.path)
     }
 
+    /// Replaces `[output] path` (a command line's `--output`): a directory, made absolute so
+    /// that the pipeline runs the same from anywhere, or an object-store URL as given.
+    pub fn set_output(&mut self, output: &str) -> std::io::Result<()> {
+        self.output.path = if thresh_io::remote::is_remote(output) {
+            output.to_owned()
+        } else {
+            std::path::absolute(output)?.to_string_lossy().into_owned()
+        };
+        Ok(())
+    }
+
     /// The output as named: an object-store URL as given, a directory resolved against the
     /// pipeline file's.
     pub fn output_location(&self) -> String {

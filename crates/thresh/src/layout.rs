@@ -176,6 +176,13 @@ impl Layout {
         Ok(())
     }
 
+    /// Writes the state file `path` (inside the output) atomically, and uploads it when the
+    /// output is on object storage.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        write_atomic(path, bytes)?;
+        self.push(path)
+    }
+
     /// Uploads the file `path` (inside the output), keeping it; nothing to do locally.
     pub fn push(&self, path: &Path) -> io::Result<()> {
         match self.object(path) {
@@ -215,14 +222,18 @@ impl Layout {
         }
         self.pull_dir(&self.state_dir().join("done"))?;
         let barriers = self.state_dir().join("barrier");
-        if let Some(object) = self.object(&barriers) {
-            for (relative, _) in object.list()? {
-                if relative.ends_with("/resolved.json") {
-                    self.pull(&barriers.join(relative))?;
-                }
+        match self.object(&barriers) {
+            Some(object) => {
+                let resolved: Vec<String> = object
+                    .list()?
+                    .into_iter()
+                    .map(|(relative, _)| relative)
+                    .filter(|r| r.ends_with("/resolved.json") && !barriers.join(r).exists())
+                    .collect();
+                object.download_all(&resolved, &barriers)
             }
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Removes the directory `dir` (inside the output) here and on object storage.
@@ -332,9 +343,13 @@ impl Layout {
     }
     /// Error records of input file `index` (merged into `errors.jsonl` at the end).
     pub fn file_errors_path(&self, index: u32) -> PathBuf {
-        self.state_dir()
-            .join("errors")
+        self.file_errors_dir()
             .join(format!("{}.jsonl", file_prefix(index)))
+    }
+
+    /// The directory of the per-file error records.
+    pub fn file_errors_dir(&self) -> PathBuf {
+        self.state_dir().join("errors")
     }
 
     /// Claims the directory for a run with `manifest`: creates it, continues a run with the
@@ -380,8 +395,7 @@ impl Layout {
             }
         }
         let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
-        write_atomic(&self.manifest_path(), &bytes)
-            .and_then(|_| self.push(&self.manifest_path()))
+        self.write(&self.manifest_path(), &bytes)
             .map_err(|e| self.io_message(e))
     }
 
@@ -493,9 +507,7 @@ impl Layout {
         record: &FileRecord,
     ) -> io::Result<()> {
         let bytes = serde_json::to_vec(record).expect("record serializes");
-        let path = self.pass_done_path(pass, last, index);
-        write_atomic(&path, &bytes)?;
-        self.push(&path)
+        self.write(&self.pass_done_path(pass, last, index), &bytes)
     }
 }
 

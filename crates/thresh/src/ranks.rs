@@ -80,8 +80,8 @@ pub fn merge_stats(output: &str) -> Result<RunReport, String> {
     merged.docs_per_second = s.read as f64 / seconds;
     merged.mb_per_second = s.bytes_in as f64 / 1e6 / seconds;
     let json = serde_json::to_vec_pretty(&merged).expect("report serializes");
-    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
-        .and_then(|_| layout.push(&layout.stats_path()))
+    layout
+        .write(&layout.stats_path(), &json)
         .map_err(|e| format!("{}: {e}", layout.stats_path().display()))?;
     Ok(merged)
 }

@@ -58,6 +58,29 @@ fn percent(part: u64, whole: u64) -> String {
 }
 
 impl RunReport {
+    /// The `stats.json` of the output `location` (a directory, the file itself, or an
+    /// object-store prefix).
+    pub fn load(location: &str) -> Result<RunReport, String> {
+        let (shown, bytes) = if thresh_io::remote::is_remote(location) {
+            let url = format!("{}/stats.json", location.trim_end_matches('/'));
+            let bytes = thresh_io::remote::Object::parse(&url)
+                .and_then(|object| object.read())
+                .map_err(|e| e.to_string())?;
+            (url, bytes)
+        } else {
+            let path = std::path::Path::new(location);
+            let path = if path.is_dir() {
+                path.join("stats.json")
+            } else {
+                path.to_path_buf()
+            };
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            (path.display().to_string(), bytes)
+        };
+        serde_json::from_slice(&bytes).map_err(|e| format!("parsing {shown}: {e}"))
+    }
+
     /// A table for a terminal: totals, then one row per step.
     pub fn summary(&self) -> String {
         let s = &self.stats;

@@ -464,9 +464,8 @@ pub fn run(
             let b = barriers[pass_index - 1];
             let barrier = pipeline.barrier(b).expect("a barrier step");
             let work = work_of(b);
-            let decisions = work.decisions(0);
-            let decisions = decisions.parent().expect("decisions live in a directory");
-            layout.pull_dir(decisions).map_err(io_err(decisions))?;
+            let decisions = work.decisions_dir();
+            layout.pull_dir(&decisions).map_err(io_err(&decisions))?;
             barrier.open(&work).map_err(RunError::Output)?;
         }
         let pass = Pass {
@@ -587,17 +586,19 @@ pub fn run(
     {
         if *pass + 1 == passes {
             // The rank's own stats, over every pass of its files, for `thresh merge-stats`.
+            let files = Files::Rank {
+                rank: *rank,
+                world_size: *world_size,
+            };
             let mine: Vec<u32> = (0..inputs.len() as u32)
-                .filter(|&i| i % world_size == *rank)
+                .filter(|&i| files.contains(i))
                 .collect();
             let stats = completed_stats(&layout, &pipeline, passes, &mine, &inputs)?;
             let mut rank_report = report(stats, summaries.clone());
             rank_report.files.total = mine.len() as u64;
             let path = layout.rank_stats_path(*rank, *world_size);
             let json = serde_json::to_vec_pretty(&rank_report).expect("report serializes");
-            thresh_io::atomic::write_atomic(&path, &json)
-                .and_then(|_| layout.push(&path))
-                .map_err(io_err(&path))?;
+            layout.write(&path, &json).map_err(io_err(&path))?;
         }
     }
     if options.only.is_some() {
@@ -614,8 +615,8 @@ pub fn run(
     merge_errors(&layout, inputs.len() as u32)?;
     let report = report(total, summaries);
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
-    thresh_io::atomic::write_atomic(&layout.stats_path(), &json)
-        .and_then(|_| layout.push(&layout.stats_path()))
+    layout
+        .write(&layout.stats_path(), &json)
         .map_err(io_err(&layout.stats_path()))?;
     // The documents set aside between passes are no longer needed.
     let stage = layout.stage_root();
@@ -762,15 +763,9 @@ fn resolve_barrier(
     }
     let barrier = pipeline.barrier(b).expect("a barrier step");
     let work = work_of(b);
-    let observations = work.observations(0);
-    let observations = observations
-        .parent()
-        .expect("observations live in a directory");
-    layout
-        .pull_dir(observations)
-        .map_err(io_err(observations))?;
-    let parts = work.parts_dir();
-    layout.pull_dir(&parts).map_err(io_err(&parts))?;
+    for dir in [work.observations_dir(), work.parts_dir()] {
+        layout.pull_dir(&dir).map_err(io_err(&dir))?;
+    }
     let summary = barrier
         .resolve(&work)
         .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
@@ -783,9 +778,7 @@ fn resolve_barrier(
         layout.push(path).map_err(io_err(path))?;
     }
     let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-    thresh_io::atomic::write_atomic(&marker, &bytes)
-        .and_then(|_| layout.push(&marker))
-        .map_err(io_err(&marker))?;
+    layout.write(&marker, &bytes).map_err(io_err(&marker))?;
     Ok(summary)
 }
 
@@ -810,28 +803,20 @@ fn resolve_part(
         return Ok(());
     }
     let work = work_of(b);
-    let dir = work.parts_dir();
-    let observations = work.observations(0);
-    let observations = observations
-        .parent()
-        .expect("observations live in a directory");
-    layout.pull_dir(&dir).map_err(io_err(&dir))?;
+    let result = work.part(part, parts);
+    if layout.pull(&result).map_err(io_err(&result))? {
+        return Ok(());
+    }
+    let observations = work.observations_dir();
     layout
-        .pull_dir(observations)
-        .map_err(io_err(observations))?;
-    let listed = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
-        fs::read_dir(dir).map_or(Vec::new(), |d| d.flatten().map(|e| e.path()).collect())
-    };
-    let before = listed(&dir);
+        .pull_dir(&observations)
+        .map_err(io_err(&observations))?;
     barrier.resolve_part(&work, part, parts).map_err(|e| {
         RunError::Output(format!(
             "step `{name}` could not resolve part {part} of {parts}: {e}"
         ))
     })?;
-    for path in listed(&dir).iter().filter(|p| !before.contains(p)) {
-        layout.push(path).map_err(io_err(path))?;
-    }
-    Ok(())
+    layout.push(&result).map_err(io_err(&result))
 }
 
 /// Runs one pass over the `pending` files.
@@ -1113,11 +1098,8 @@ fn append_pending(
 /// Concatenates the per-file error records, in input order, into `errors.jsonl`.
 fn merge_errors(layout: &Layout, files: u32) -> Result<(), RunError> {
     let path = layout.errors_path();
-    let per_file = layout.file_errors_path(0);
-    let per_file = per_file
-        .parent()
-        .expect("error records live in a directory");
-    layout.pull_dir(per_file).map_err(io_err(per_file))?;
+    let per_file = layout.file_errors_dir();
+    layout.pull_dir(&per_file).map_err(io_err(&per_file))?;
     let tmp = thresh_io::atomic::private_temp_path(&path);
     let mut out = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
     for i in 0..files {

@@ -8,6 +8,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use thresh_core::Pipeline;
+
+use crate::config::PipelineFile;
+use crate::layout::{safe_name, Layout};
+
 /// What the scripts ask Slurm for.
 #[derive(Clone, Debug)]
 pub struct SlurmOptions {
@@ -30,6 +35,26 @@ pub struct Script {
     pub path: PathBuf,
     /// What it runs, for the plan printed to the user.
     pub label: String,
+}
+
+/// Where `thresh slurm` writes the scripts for `file`: `OUT/slurm/` beside a local output;
+/// `slurm-<output>/` beside the pipeline file for one on object storage.
+pub fn scripts_dir(file: &PipelineFile) -> std::io::Result<PathBuf> {
+    let out = file.output_location();
+    Ok(if thresh_io::remote::is_remote(&out) {
+        std::path::absolute(&file.base_dir)?.join(format!("slurm-{}", safe_name(&out)))
+    } else {
+        Layout::new(out.into()).slurm_dir()
+    })
+}
+
+/// For each barrier step of `pipeline`, in order: whether its resolve splits into parts.
+pub fn splits(pipeline: &Pipeline) -> Vec<bool> {
+    pipeline
+        .barriers()
+        .iter()
+        .map(|&b| pipeline.barrier(b).is_some_and(|barrier| barrier.splits()))
+        .collect()
 }
 
 fn quote(s: &str) -> String {
