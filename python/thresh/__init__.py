@@ -56,7 +56,7 @@ class Pipeline:
         if isinstance(steps, str):
             self._inner = _thresh.Pipeline(steps, str(base_dir), toml=True)
         else:
-            self._inner = _thresh.Pipeline(json.dumps(_steps(steps)), str(base_dir))
+            self._inner = _thresh.Pipeline(json.dumps(self._spec[0]), str(base_dir))
 
     def __reduce__(self):
         return (Pipeline, self._spec)
@@ -72,8 +72,8 @@ class Pipeline:
         dict with `keep`, `text`, `reason` (`"step: reason"` or None) and `annotations`."""
         keep, out, reasons, annotations = self._inner.process_batch(_texts(texts), None if langs is None else list(langs), threads)
         return [
-            {"keep": k, "text": t, "reason": r, "annotations": json.loads(a)}
-            for k, t, r, a in zip(keep, out, reasons, annotations)
+            {"keep": k, "text": t, "reason": r, "annotations": a}
+            for k, t, r, a in zip(keep, out, reasons, json.loads(annotations))
         ]
 
     def filter_batch(self, texts: Iterable[Any], langs: Sequence[str | None] | None = None, threads: int = 0) -> tuple[list[bool], list[str], list[str | None]]:

@@ -90,8 +90,8 @@ impl Pipeline {
     }
 
     /// Many documents, in order, on `threads` threads (0: one per core) without the GIL.
-    /// Returns four lists: kept flags, texts, drop reasons (`step: reason`, None when kept)
-    /// and, with `annotations`, the annotations as JSON objects (else an empty list).
+    /// Returns kept flags, texts and drop reasons (`step: reason`, None when kept) as lists,
+    /// and, with `annotations`, the annotations as one JSON array of objects (else `[]`).
     #[pyo3(signature = (texts, langs = None, threads = 0, annotations = true))]
     #[allow(clippy::type_complexity)]
     fn process_batch(
@@ -101,7 +101,7 @@ impl Pipeline {
         langs: Option<Vec<Option<String>>>,
         threads: usize,
         annotations: bool,
-    ) -> PyResult<(Vec<bool>, Vec<String>, Vec<Option<String>>, Vec<String>)> {
+    ) -> PyResult<(Vec<bool>, Vec<String>, Vec<Option<String>>, String)> {
         if self.has_barriers() {
             return Err(PyRuntimeError::new_err(
                 "deduplication steps decide over the whole corpus: run the pipeline with thresh.run",
@@ -146,10 +146,12 @@ impl Pipeline {
             let mut out_annotations = Vec::with_capacity(if annotations { n } else { 0 });
             for doc in docs {
                 if annotations {
-                    out_annotations.push(Value::Object(doc.annotations).to_string());
+                    out_annotations.push(Value::Object(doc.annotations));
                 }
                 out_texts.push(doc.text);
             }
+            // One JSON array for the batch: one parse on the Python side.
+            let out_annotations = Value::Array(out_annotations).to_string();
             (keep, out_texts, outcomes, out_annotations)
         }))
     }
