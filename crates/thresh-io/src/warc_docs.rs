@@ -2,8 +2,10 @@
 //! record) of a WARC/ARC/WET file becomes one JSON document — id the WARC-Record-ID, text the
 //! page decoded to UTF-8, metadata the URL, date, record type, media type, HTTP status and
 //! charset — in the batch form the JSON Lines source produces, so everything downstream is
-//! shared. Other records are counted by kind; damaged records and payloads are errors with the
-//! byte offset.
+//! shared. Other records are counted by kind; damaged records are errors with the byte offset.
+//! HTTP is read as warcio reads it ([`crate::http`]): a payload that does not match its
+//! headers (stored de-chunked or decompressed) is kept as it is, with what was done in
+//! `metadata.payload_note`; only a payload that yields nothing is an error.
 
 use std::io::BufRead;
 
@@ -101,6 +103,15 @@ fn is_html(media: &str) -> bool {
     matches!(media, "text/html" | "application/xhtml+xml")
 }
 
+fn is_http_uri(record: &WarcRecord) -> bool {
+    let uri = record
+        .header("WARC-Target-URI")
+        .unwrap_or_default()
+        .trim_matches(['<', '>'])
+        .to_ascii_lowercase();
+    uri.starts_with("http:") || uri.starts_with("https:")
+}
+
 /// What `record` becomes.
 fn document(record: &WarcRecord) -> Outcome {
     let kind = record.record_type().unwrap_or("unknown").to_owned();
@@ -109,9 +120,20 @@ fn document(record: &WarcRecord) -> Outcome {
         .or_else(|| record.header("Content-type"))
         .unwrap_or_default()
         .to_ascii_lowercase();
+    let mut payload_note = None;
     let (text, media, status, charset) = match kind.as_str() {
-        "response" if record.version == "ARC" || block_type.starts_with("application/http") => {
-            let (response, problem) = match parse_response(&record.block) {
+        // As warcio: a response record of an http(s) URI holds an HTTP message, whatever its
+        // (often missing) Content-Type says, unless that names another type.
+        "response"
+            if record.version == "ARC"
+                || block_type.starts_with("application/http")
+                || (block_type.is_empty() && is_http_uri(record)) =>
+        {
+            if record.block.iter().all(u8::is_ascii_whitespace) {
+                // As warcio: an empty HTTP message is a response without content (a 204).
+                return Outcome::Skipped("response without payload".into());
+            }
+            let response = match parse_response(&record.block) {
                 Ok(parsed) => parsed,
                 Err(e) => return Outcome::Error(format!("HTTP response: {e}")),
             };
@@ -126,9 +148,10 @@ fn document(record: &WarcRecord) -> Outcome {
                     }
                 ));
             }
-            if let Some(problem) = problem {
-                return Outcome::Error(format!("HTTP payload: {problem}"));
+            if let Some(error) = response.error {
+                return Outcome::Error(format!("HTTP payload: {error}"));
             }
+            payload_note = response.note.clone();
             let (text, charset) = charset::decode(&response.body, response.charset());
             (text, media, Some(response.status), charset)
         }
@@ -171,7 +194,7 @@ fn document(record: &WarcRecord) -> Outcome {
         Some(id) => id.to_owned(),
         None => format!("{url} {date}"),
     };
-    let metadata = json!({
+    let mut metadata = json!({
         "url": url,
         "date": date,
         "warc_type": kind,
@@ -179,6 +202,9 @@ fn document(record: &WarcRecord) -> Outcome {
         "status": status,
         "charset": charset,
     });
+    if let Some(note) = payload_note {
+        metadata["payload_note"] = note.into();
+    }
     let mut doc = Document::new(id, text);
     doc.metadata = serde_json::value::to_raw_value(&metadata).ok();
     Outcome::Document(doc)
@@ -247,6 +273,59 @@ mod tests {
             matches!(&batch.items[1], Item::Error { message, .. } if message.starts_with("HTTP response"))
         );
         assert_eq!(batch.bytes as usize, file.len());
+    }
+
+    #[test]
+    fn http_quirks_of_real_archives_give_their_pages() {
+        let http = "Content-Type: application/http; msgtype=response\r\n";
+        let blocks: [&[u8]; 6] = [
+            // Not `HTTP/` (pywb's test archives).
+            b"HTTPX/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>one</p>",
+            // Header lines ending in `\r\r\n`.
+            b"HTTP/1.1 200 OK\r\r\nContent-Type: text/html\r\r\n\r\r\n<p>two</p>",
+            // No reason phrase, and a folded header.
+            b"HTTP/1.1 200\r\nContent-Type: text/html;\r\n charset=utf-8\r\n\r\n<p>three</p>",
+            // No blank line before an empty body.
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n",
+            // Stored de-chunked under a kept `Transfer-Encoding: chunked`.
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n<!doctype html><p>five</p>",
+            // Stored decompressed under a kept `Content-Encoding: gzip`.
+            b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\n\r\n<p>six</p>",
+        ];
+        let file: Vec<u8> = blocks
+            .iter()
+            .flat_map(|b| record("response", http, b))
+            .collect();
+        let batch = WarcBatches::new(&file[..]).next_batch(0, 1 << 20, 100);
+        let docs: Vec<(String, serde_json::Value)> = batch
+            .items
+            .iter()
+            .map(|item| match item {
+                Item::Document { doc, .. } => (
+                    doc.text.clone(),
+                    serde_json::from_str(doc.metadata.as_ref().unwrap().get()).unwrap(),
+                ),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let texts: Vec<&str> = docs.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "<p>one</p>",
+                "<p>two</p>",
+                "<p>three</p>",
+                "",
+                "<!doctype html><p>five</p>",
+                "<p>six</p>"
+            ]
+        );
+        assert_eq!(docs[2].1["charset"], "UTF-8");
+        let notes: Vec<bool> = docs
+            .iter()
+            .map(|(_, m)| m["payload_note"].is_string())
+            .collect();
+        assert_eq!(notes, [false, false, false, false, true, true]);
     }
 
     #[test]

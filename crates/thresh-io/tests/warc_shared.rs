@@ -31,8 +31,9 @@ fn every_shared_warc_file_reads_as_expected() {
                                 .is_some_and(|t| t.contains("application/http")));
                     if http {
                         match parse_response(&r.block) {
-                            Ok((response, problem)) => {
-                                payload_errors += u64::from(problem.is_some());
+                            Ok(response) => {
+                                payload_errors +=
+                                    u64::from(response.error.is_some() || response.note.is_some());
                                 html += u64::from(
                                     response.media_type().as_deref() == Some("text/html"),
                                 );

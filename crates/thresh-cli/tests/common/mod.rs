@@ -248,3 +248,27 @@ pub fn warc_preamble(path: &str) -> Vec<u8> {
     ));
     file
 }
+
+/// `../shared/<relative>` when it is there. When it is not, the test skips with a message —
+/// except where the environment says it must run (`CI`, or `THRESH_REQUIRE_SHARED`), where a
+/// missing `../shared` fails the test instead of passing it silently.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared")
+        .join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    let required = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+        || std::env::var_os("THRESH_REQUIRE_SHARED").is_some();
+    assert!(
+        !required,
+        "{} is missing, and CI requires it (../shared is placed beside the checkout)",
+        path.display()
+    );
+    eprintln!(
+        "skipped: {} not found (../shared is absent)",
+        path.display()
+    );
+    None
+}
