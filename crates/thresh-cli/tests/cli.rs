@@ -849,3 +849,28 @@ fn saved_html_pages_are_one_document_each_named_by_their_relative_path() {
         .contains("Hello from Leeds"));
     assert_balanced(&tmp.path().join("out"));
 }
+
+/// An input folder with a link to its parent (and a second link to a file): every document
+/// is read once (a loop once read each file 41 times).
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_in_an_input_folder_reads_every_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    write_corpus(&input, 3, 20);
+    fs::create_dir_all(input.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", input.join("loop/up")).unwrap();
+    std::os::unix::fs::symlink("part-000.jsonl", input.join("same.jsonl")).unwrap();
+    let p = pipeline(dir.path(), &["in", "in/**/*.jsonl"], "", "");
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
+    let out = dir.path().join("out");
+    let (read, kept, _, errored) = assert_balanced(&out);
+    assert_eq!((read, kept, errored), (60, 60, 0));
+    let mut ids: Vec<String> = documents(&out.join("kept"))
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 60);
+}

@@ -7,6 +7,7 @@
 //! same list and the same file indices. An object-store path (`s3://bucket/prefix`, see
 //! [`crate::remote`]) is listed the same way: one object, every object below a prefix, or a glob.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -116,6 +117,10 @@ pub fn is_web_archive(name: &str) -> bool {
 }
 
 /// Expands `patterns` (resolved against `base`) into the sorted, deduplicated file list.
+///
+/// Links are followed, but no directory is entered twice (by device and inode: a link to a
+/// parent, `in/loop/up -> ..`, is not a loop) and no file is listed twice (a file reached
+/// through a link, a second directory or a second pattern keeps the first of its names).
 pub fn expand_inputs(
     patterns: &[String],
     base: &Path,
@@ -123,8 +128,12 @@ pub fn expand_inputs(
 ) -> Result<Vec<InputFile>, InputError> {
     let mut files = Vec::new();
     for pattern in patterns {
+        // Per pattern: each pattern sees every directory once (files are deduplicated after).
+        let mut walker = Walker::default();
         if is_remote(pattern) {
-            expand_remote(pattern, extensions, &mut files)?;
+            let mut objects = Vec::new();
+            expand_remote(pattern, extensions, &mut objects)?;
+            files.extend(objects.into_iter().map(|f| (f, None)));
             continue;
         }
         let full = if Path::new(pattern).is_absolute() {
@@ -137,56 +146,182 @@ pub fn expand_inputs(
             shown.to_string_lossy().replace('\\', "/")
         };
         if pattern.contains(['*', '?', '[']) {
-            let matches = glob::glob(&full.to_string_lossy()).map_err(|e| InputError::BadGlob {
-                pattern: pattern.clone(),
-                message: e.to_string(),
-            })?;
             let before = files.len();
-            for entry in matches {
-                let path = entry.map_err(|e| InputError::Io {
-                    path: e.path().to_string_lossy().into_owned(),
-                    source: e.into(),
-                })?;
-                if path.is_file() {
-                    files.push(InputFile {
+            walker.glob(pattern, &full, &mut |path, size, key| {
+                files.push((
+                    InputFile {
                         name: name_of(&path),
                         relative: file_name(&path),
-                        size: size_of(&path),
+                        size,
                         path,
-                    });
-                }
-            }
+                    },
+                    key,
+                ))
+            })?;
             if files.len() == before {
                 return Err(InputError::NoMatch(pattern.clone()));
             }
         } else if full.is_dir() {
-            walk(&full, extensions, &mut |path| {
-                let relative = path.strip_prefix(&full).unwrap_or(&path);
-                files.push(InputFile {
-                    name: name_of(&path),
-                    relative: relative.to_string_lossy().replace('\\', "/"),
-                    size: size_of(&path),
-                    path,
-                })
+            walker.walk(&full, None, true, &mut |path, size, key| {
+                if has_extension(&path, extensions) {
+                    let relative = path.strip_prefix(&full).unwrap_or(&path);
+                    files.push((
+                        InputFile {
+                            name: name_of(&path),
+                            relative: relative.to_string_lossy().replace('\\', "/"),
+                            size,
+                            path,
+                        },
+                        key,
+                    ))
+                }
             })?;
-        } else if full.is_file() {
-            files.push(InputFile {
-                name: name_of(&full),
-                relative: file_name(&full),
-                size: size_of(&full),
-                path: full,
-            });
+        } else if let Some(meta) = fs::metadata(&full).ok().filter(|m| m.is_file()) {
+            let key = FileKey::of(&full, &meta);
+            files.push((
+                InputFile {
+                    name: name_of(&full),
+                    relative: file_name(&full),
+                    size: meta.len(),
+                    path: full,
+                },
+                key,
+            ));
         } else {
             return Err(InputError::Missing(pattern.clone()));
         }
     }
     files.sort();
+    // One name per file: the first in name order.
+    let mut seen = HashSet::new();
+    files.retain(|(_, key)| key.as_ref().is_none_or(|k| seen.insert(k.clone())));
+    let mut files: Vec<InputFile> = files.into_iter().map(|(f, _)| f).collect();
     files.dedup();
     Ok(files)
 }
 
-fn size_of(path: &Path) -> u64 {
-    fs::metadata(path).map_or(0, |m| m.len())
+/// What identifies a file or directory whatever the path it is reached by: device and inode
+/// where the system has them, else the canonical path.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum FileKey {
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Path(PathBuf),
+}
+
+impl FileKey {
+    fn of(path: &Path, meta: &fs::Metadata) -> Option<FileKey> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let _ = path;
+            Some(FileKey::Inode(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            fs::canonicalize(path).ok().map(FileKey::Path)
+        }
+    }
+}
+
+/// A directory walk that follows links but enters no directory twice.
+#[derive(Default)]
+struct Walker {
+    entered: HashSet<FileKey>,
+}
+
+impl Walker {
+    /// Calls `found(path, size, key)` for every file below `dir` (sorted by name, directories
+    /// in place), at most `depth` levels down when given, skipping names that start with `.`
+    /// when `skip_hidden`.
+    fn walk(
+        &mut self,
+        dir: &Path,
+        depth: Option<usize>,
+        skip_hidden: bool,
+        found: &mut dyn FnMut(PathBuf, u64, Option<FileKey>),
+    ) -> Result<(), InputError> {
+        let io = |source| InputError::Io {
+            path: dir.to_string_lossy().into_owned(),
+            source,
+        };
+        let meta = fs::metadata(dir).map_err(io)?;
+        if let Some(key) = FileKey::of(dir, &meta) {
+            if !self.entered.insert(key) {
+                return Ok(());
+            }
+        }
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .map_err(io)?
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            if skip_hidden && entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            // Follows a link; a dangling one is no input.
+            let Ok(meta) = fs::metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                if depth != Some(0) {
+                    self.walk(&path, depth.map(|d| d - 1), skip_hidden, found)?;
+                }
+            } else if meta.is_file() && depth.is_none_or(|d| d == 0) {
+                let key = FileKey::of(&path, &meta);
+                found(path, meta.len(), key);
+            }
+        }
+        Ok(())
+    }
+
+    /// The files matching the glob `full` (the `pattern` as given, resolved): the directory
+    /// before its first wildcard is walked (as deep as the pattern reaches; everywhere below
+    /// for `**`), and paths are matched as `glob` matches them, `*` within one component.
+    fn glob(
+        &mut self,
+        pattern: &str,
+        full: &Path,
+        found: &mut dyn FnMut(PathBuf, u64, Option<FileKey>),
+    ) -> Result<(), InputError> {
+        let bad = |message: String| InputError::BadGlob {
+            pattern: pattern.to_owned(),
+            message,
+        };
+        let text = full.to_string_lossy().into_owned();
+        let matcher = glob::Pattern::new(&text).map_err(|e| bad(e.to_string()))?;
+        let components: Vec<_> = full.components().collect();
+        let first_wild = components
+            .iter()
+            .position(|c| c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+            .ok_or_else(|| bad("no wildcard".into()))?;
+        let root: PathBuf = components[..first_wild].iter().collect();
+        let rest = &components[first_wild..];
+        let depth = (!rest.iter().any(|c| c.as_os_str() == "**")).then(|| rest.len() - 1);
+        if !root.is_dir() {
+            return Ok(());
+        }
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..glob::MatchOptions::new()
+        };
+        self.walk(&root, depth, false, &mut |path, size, key| {
+            if matcher.matches_path_with(&path, options) {
+                found(path, size, key);
+            }
+        })
+    }
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    extensions.iter().any(|ext| name.ends_with(ext))
 }
 
 /// The objects an object-store input names: the object itself, every object below it taken as
@@ -257,32 +392,6 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-fn walk(dir: &Path, extensions: &[&str], found: &mut dyn FnMut(PathBuf)) -> Result<(), InputError> {
-    let io = |source| InputError::Io {
-        path: dir.to_string_lossy().into_owned(),
-        source,
-    };
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(io)?
-        .collect::<Result<_, _>>()
-        .map_err(io)?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, extensions, found)?;
-        } else if extensions.iter().any(|ext| name.ends_with(ext)) {
-            found(path);
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +424,41 @@ mod tests {
             names,
             ["a/1.jsonl.zst", "a/2.jsonl", "b/x.jsonl.gz", "c.jsonl"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_but_nothing_is_read_twice() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for name in ["in/a.jsonl", "in/sub/b.jsonl", "other/c.jsonl"] {
+            let path = root.join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "{}").unwrap();
+        }
+        // A loop to the parent, a second way into `sub`, a link to a file already listed,
+        // a link out of the tree, and a dangling link.
+        symlink("..", root.join("in/sub/up")).unwrap();
+        symlink("sub", root.join("in/again")).unwrap();
+        symlink("a.jsonl", root.join("in/z-link.jsonl")).unwrap();
+        symlink("../other", root.join("in/outside")).unwrap();
+        symlink("nowhere.jsonl", root.join("in/dangling.jsonl")).unwrap();
+        let names = |patterns: &[&str]| -> Vec<String> {
+            let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+            expand_inputs(&patterns, root, &JSONL_EXTENSIONS)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.name)
+                .collect()
+        };
+        // `in/again/b.jsonl` sorts before `in/sub/b.jsonl` and is the name kept.
+        let expected = ["in/a.jsonl", "in/again/b.jsonl", "in/outside/c.jsonl"];
+        assert_eq!(names(&["in"]), expected);
+        assert_eq!(names(&["in/**/*.jsonl"]), expected);
+        assert_eq!(names(&["in", "in/**/*.jsonl", "in/a.jsonl"]), expected);
+        assert_eq!(names(&["in/*.jsonl"]), ["in/a.jsonl"]);
+        assert_eq!(names(&["in/*/b.jsonl"]), ["in/again/b.jsonl"]);
     }
 
     #[test]
