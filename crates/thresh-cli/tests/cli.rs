@@ -874,3 +874,47 @@ fn a_symlink_loop_in_an_input_folder_reads_every_file_once() {
     ids.dedup();
     assert_eq!(ids.len(), 60);
 }
+
+/// `explain` goes past the deciding step: on our own stuffed article, with a step before
+/// `stuffing` that drops it first, the stuffing step still says what it would have decided,
+/// naming the repeated headline.
+#[test]
+fn explain_shows_what_every_step_after_the_deciding_one_would_have_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let article =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
+    let steps = "[[step]]\ntype = \"length\"\nmin_words = 100000\n\n[[step]]\ntype = \"language\"\n\n[[step]]\ntype = \"stuffing\"\n\n[[step]]\ntype = \"fineweb_quality\"\npreset = \"fineweb2\"";
+    let p = pipeline(tmp.path(), &["unused"], steps, "");
+    let o = run_ok(&[
+        "explain",
+        p.to_str().unwrap(),
+        article.to_str().unwrap(),
+        "--json",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["decided_by"], "length");
+    let length = trace_step(&json, "length");
+    assert_eq!(
+        (&length["decided"], &length["after_decision"]),
+        (&true.into(), &false.into())
+    );
+    let stuffing = trace_step(&json, "stuffing");
+    assert_eq!(stuffing["after_decision"], true);
+    assert_eq!(stuffing["decided"], false);
+    assert_eq!(stuffing["verdict"], "drop", "{stuffing}");
+    assert!(stuffing["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Hallenbad am Stadtpark öffnet im Oktober wieder"));
+    // The terminal form marks both, and shows FineWeb-2's disabled short-line check as off.
+    let o = run_ok(&["explain", p.to_str().unwrap(), article.to_str().unwrap()]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("← decided here"), "{text}");
+    assert!(text.contains("would drop: sentence_paragraphs"), "{text}");
+    let short = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("short_line_ratio"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(short.trim_end().ends_with(" off"), "{short}");
+    assert!(!text.contains("fails when > 999"), "{text}");
+}

@@ -64,6 +64,9 @@ pub struct TraceStep {
     pub removed_lines: Vec<String>,
     /// Characters before and after the step.
     pub chars: (usize, usize),
+    /// The step came after the one that dropped the document: `verdict` is what it would have
+    /// said (a run stops at the first drop).
+    pub after_decision: bool,
 }
 
 /// Generic keys of a `[[step]]` table, handled here rather than by the step.
@@ -241,9 +244,12 @@ impl Pipeline {
     }
 
     /// Runs `doc` through the steps like [`Pipeline::process`], but with every step recording
-    /// its signals, and returns what each step did, up to the one that dropped the document.
+    /// its signals, and returns what each step did. Past the step that dropped the document
+    /// (`thresh.dropped_by`, where a run stops), every later step still runs on the text as it
+    /// was then, and its trace says what it would have decided ([`TraceStep::after_decision`]).
     pub fn trace(&self, doc: &mut Document) -> Vec<TraceStep> {
         let mut trace = Vec::new();
+        let mut decided = false;
         for ps in &self.steps {
             if ps.step.barrier().is_some() {
                 // Deduplication decides over the whole corpus, which one document cannot show.
@@ -257,6 +263,7 @@ impl Pipeline {
                     })),
                     removed_lines: Vec::new(),
                     chars: (doc.text.chars().count(), doc.text.chars().count()),
+                    after_decision: decided,
                 });
                 continue;
             }
@@ -287,7 +294,7 @@ impl Pipeline {
                 .collect();
             let dropped = matches!(verdict, Verdict::Drop(_)) && ps.mode == StepMode::Filter;
             if let Verdict::Drop(reason) = &verdict {
-                if dropped {
+                if dropped && !decided {
                     doc.annotations
                         .insert("dropped_by".into(), ps.name.as_str().into());
                     doc.annotations
@@ -305,10 +312,9 @@ impl Pipeline {
                 signals: doc.annotations.get(&ps.name).cloned(),
                 removed_lines,
                 chars: (before.chars().count(), doc.text.chars().count()),
+                after_decision: decided,
             });
-            if dropped {
-                break;
-            }
+            decided |= dropped;
         }
         trace
     }

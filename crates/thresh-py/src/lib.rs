@@ -56,7 +56,8 @@ impl Pipeline {
     }
 
     /// One document through every step with signals recorded: JSON with `keep`, `reason`,
-    /// `dropped_by`, `text`, `annotations` and per step `verdict`, `signals`, `removed_lines`.
+    /// `dropped_by`, `text`, `annotations` and per step `verdict`, `signals`, `removed_lines` and
+    /// `after_decision` (a step after the one that dropped it: what it would have said).
     #[pyo3(signature = (text, lang = None, id = None))]
     fn trace(&self, text: String, lang: Option<String>, id: Option<String>) -> String {
         let mut doc = document(text, lang, id);
@@ -73,6 +74,7 @@ impl Pipeline {
                     },
                     "signals": t.signals.clone().unwrap_or(Value::Null),
                     "removed_lines": t.removed_lines,
+                    "after_decision": t.after_decision,
                 })
             })
             .collect();

@@ -35,6 +35,17 @@ impl Checks {
         })
     }
 
+    /// [`Checks::check`] for a fraction (a value in 0–1): a limit of 1 or more can never be
+    /// exceeded (FineWeb-2 switches checks off with 999) and is recorded as `off`.
+    pub fn check_fraction(&mut self, name: &str, value: f64, limit: f64) -> bool {
+        let failed = limit != 0.0 && value > limit;
+        let off = if limit >= 1.0 { 0.0 } else { limit };
+        self.limit(name, format!("> {limit}"), off);
+        self.outcome(name, value.into(), failed, || {
+            format!("{name} {} > {limit}", number(value))
+        })
+    }
+
     /// Fails when `value < limit` (a zero limit disables the check). Returns true when the
     /// step should stop now.
     pub fn check_min(&mut self, name: &str, value: f64, limit: f64) -> bool {
@@ -136,5 +147,25 @@ mod tests {
         let mut doc = Document::new("d", "");
         assert_eq!(c.finish(&mut doc, &cx), Verdict::drop("words 10 < 50"));
         assert_eq!(doc.annotations["s"]["ratio"], 0.9);
+    }
+
+    #[test]
+    fn disabled_limits_are_recorded_as_off() {
+        let mut c = Checks::new(true);
+        c.check("zero", 0.5, 0.0);
+        c.check("plain", 0.5, 0.3);
+        c.check_fraction("fraction_off", 0.5, 999.0);
+        c.check_fraction("fraction_on", 0.2, 0.67);
+        let cx = StepCx {
+            name: "s".into(),
+            record_signals: true,
+        };
+        let mut doc = Document::new("d", "");
+        c.finish(&mut doc, &cx);
+        let limits = &doc.annotations["s"]["limits"];
+        assert_eq!(limits["zero"], "off");
+        assert_eq!(limits["plain"], "> 0.3");
+        assert_eq!(limits["fraction_off"], "off");
+        assert_eq!(limits["fraction_on"], "> 0.67");
     }
 }

@@ -101,7 +101,7 @@ impl FineWebQuality {
             .filter(|l| pystr::len(l) <= p.short_line_length)
             .count() as f64
             / n;
-        if checks.check("short_line_ratio", short, p.short_line_thr) {
+        if checks.check_fraction("short_line_ratio", short, p.short_line_thr) {
             return;
         }
         let (_, dup_chars) = find_duplicates(lines.iter().copied());

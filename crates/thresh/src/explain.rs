@@ -1,5 +1,6 @@
 //! `thresh explain`: one document through the pipeline, step by step — every signal next to
-//! its threshold, the lines each step removed, and which step decided.
+//! its threshold, the lines each step removed, which step decided, and what every later step
+//! would have said (a run stops at the first drop; `explain` goes on).
 
 use std::fmt::Write as _;
 use std::io::BufRead;
@@ -85,7 +86,8 @@ pub fn load_document(
     }))
 }
 
-/// The trace as JSON: `{id, steps: [...], decided_by, reason, text}`.
+/// The trace as JSON: `{id, steps: [...], decided_by, reason, text}`; each step has `decided`
+/// (it dropped the document) and `after_decision` (its verdict is what it would have said).
 pub fn to_json(doc: &Document, trace: &[TraceStep]) -> Value {
     let steps: Vec<Value> = trace
         .iter()
@@ -95,8 +97,12 @@ pub fn to_json(doc: &Document, trace: &[TraceStep]) -> Value {
                 Verdict::Drop(r) if t.mode == StepMode::Annotate => ("flag", Some(r.as_str())),
                 Verdict::Drop(r) => ("drop", Some(r.as_str())),
             };
+            let decided = !t.after_decision
+                && t.mode == StepMode::Filter
+                && matches!(t.verdict, Verdict::Drop(_));
             json!({
                 "name": t.name, "type": t.ty, "verdict": verdict, "reason": reason,
+                "decided": decided, "after_decision": t.after_decision,
                 "signals": t.signals, "removed_lines": t.removed_lines,
                 "chars_before": t.chars.0, "chars_after": t.chars.1,
             })
@@ -129,11 +135,30 @@ pub fn render(doc: &Document, trace: &[TraceStep], color: bool) -> String {
         "{} ({chars} characters)",
         paint("1", &format!("document {}", doc.id))
     );
+    let mut announced = false;
     for (i, t) in trace.iter().enumerate() {
-        let verdict = match (&t.verdict, t.mode) {
-            (Verdict::Keep, _) => paint("32", "keep"),
-            (Verdict::Drop(r), StepMode::Annotate) => paint("33", &format!("flag: {r}")),
-            (Verdict::Drop(r), StepMode::Filter) => paint("31;1", &format!("DROP: {r}")),
+        if t.after_decision && !announced {
+            announced = true;
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(
+                    "2",
+                    "    — after the deciding step: what each later step would have said —"
+                )
+            );
+        }
+        let verdict = match (&t.verdict, t.mode, t.after_decision) {
+            (Verdict::Keep, _, false) => paint("32", "keep"),
+            (Verdict::Keep, _, true) => paint("32", "would keep"),
+            (Verdict::Drop(r), StepMode::Annotate, false) => paint("33", &format!("flag: {r}")),
+            (Verdict::Drop(r), StepMode::Annotate, true) => {
+                paint("33", &format!("would flag: {r}"))
+            }
+            (Verdict::Drop(r), StepMode::Filter, false) => {
+                paint("31;1", &format!("DROP: {r}  ← decided here"))
+            }
+            (Verdict::Drop(r), StepMode::Filter, true) => paint("31", &format!("would drop: {r}")),
         };
         let changed = if t.chars.0 == t.chars.1 {
             String::new()
@@ -166,7 +191,13 @@ pub fn render(doc: &Document, trace: &[TraceStep], color: bool) -> String {
                 let limit = limits
                     .and_then(|l| l.get(name))
                     .and_then(Value::as_str)
-                    .map(|l| format!("   fails when {l}"))
+                    .map(|l| {
+                        if l == "off" {
+                            "   off".to_owned()
+                        } else {
+                            format!("   fails when {l}")
+                        }
+                    })
                     .unwrap_or_default();
                 let _ = writeln!(out, "      {name:<28} {shown}{limit}");
             }
