@@ -918,3 +918,43 @@ fn explain_shows_what_every_step_after_the_deciding_one_would_have_said() {
     assert!(short.trim_end().ends_with(" off"), "{short}");
     assert!(!text.contains("fails when > 999"), "{text}");
 }
+
+/// Two runs started on one output: the second says the output is in use and by which process;
+/// once the first has ended (here: killed), the next run is not blocked and finishes the work.
+#[test]
+fn a_second_run_on_an_output_in_use_names_the_other_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    write_corpus(&input, 3000, 3);
+    let p = pipeline(tmp.path(), &["in"], "", "");
+    let mut first = thresh()
+        .args(["run", p.to_str().unwrap(), "-q", "--threads", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let done = tmp.path().join("out/.thresh/done");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while markers(&done) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let second = run(&["run", p.to_str().unwrap(), "-q"]);
+    let still_running = first.try_wait().unwrap().is_none();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(
+        still_running,
+        "the first run ended before the second started"
+    );
+    assert!(!second.status.success());
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        message.contains("in use by another thresh run")
+            && message.contains(&format!("pid {}", first.id())),
+        "{message}"
+    );
+    // The killed run's lock is gone with it.
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
+    let (read, kept, _, _) = assert_balanced(&tmp.path().join("out"));
+    assert_eq!((read, kept), (9000, 9000));
+}

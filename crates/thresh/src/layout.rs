@@ -78,8 +78,11 @@ impl Drop for Scratch {
     }
 }
 
+/// The lock file at the top of a local output (outside `.thresh`, which `--overwrite` wipes).
+const LOCK_FILE: &str = ".thresh.lock";
+
 /// The names of thresh's own entries at the top of an output.
-const OWN_ENTRIES: [&str; 7] = [
+const OWN_ENTRIES: [&str; 8] = [
     "kept",
     "dropped",
     "ranks",
@@ -87,6 +90,7 @@ const OWN_ENTRIES: [&str; 7] = [
     ".thresh",
     "stats.json",
     "errors.jsonl",
+    LOCK_FILE,
 ];
 
 /// `name` as a file or directory name: ASCII letters, digits, `-` and `_`, anything else `_`.
@@ -383,6 +387,7 @@ impl Layout {
                     self.kept_dir(),
                     self.dropped_dir(),
                     self.ranks_dir(),
+                    self.root.join(LOCK_FILE),
                 ];
                 let non_empty = fs::read_dir(&self.root)
                     .is_ok_and(|d| d.flatten().any(|e| !own.contains(&e.path())));
@@ -511,6 +516,75 @@ impl Layout {
     }
 }
 
+/// A claim on a local output for as long as it lives: exclusive for a whole run, shared by
+/// the rank tasks of one run (which work on the same output at once). The kernel releases it
+/// when the process ends, however it ends, so a killed run never blocks the next one.
+#[derive(Debug)]
+pub struct OutputLock {
+    _file: Option<fs::File>,
+}
+
+impl Layout {
+    /// Claims the output (see [`OutputLock`]); `shared` for a rank task or other part of a run.
+    /// Refuses, naming the other process (host and pid), when another run holds it. An output
+    /// on object storage, or a file system without locks, is not locked.
+    pub fn lock(&self, shared: bool) -> Result<OutputLock, String> {
+        if self.remote.is_some() {
+            return Ok(OutputLock { _file: None });
+        }
+        let path = self.root.join(LOCK_FILE);
+        let open = || {
+            fs::create_dir_all(&self.root)?;
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+        };
+        let mut file = open().map_err(|e| self.io_message(e))?;
+        let locked = if shared {
+            file.try_lock_shared()
+        } else {
+            file.try_lock()
+        };
+        match locked {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                return Err(format!(
+                    "output directory `{}` is in use by another thresh run ({}); wait for it to end or choose another [output] path (rank tasks of one run share an output: give each --rank and --world-size)",
+                    self.name(),
+                    if holder.is_empty() { "process unknown" } else { holder }
+                ));
+            }
+            // No locks on this file system (some network file systems): go on unlocked.
+            Err(fs::TryLockError::Error(_)) => return Ok(OutputLock { _file: None }),
+        }
+        let me = format!(
+            "pid {} on host {}",
+            std::process::id(),
+            hostname().unwrap_or_else(|| "unknown".into())
+        );
+        use std::io::{Seek, Write};
+        let _ = file
+            .set_len(0)
+            .and_then(|_| file.seek(io::SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(me.as_bytes()));
+        Ok(OutputLock { _file: Some(file) })
+    }
+}
+
+/// This machine's name, where the system tells it.
+fn hostname() -> Option<String> {
+    let name = fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())?;
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
 /// Removes the scratch directories of output `tag` left by processes that are gone (killed).
 fn remove_stale_scratch(parent: &Path, tag: &str) {
     let Ok(entries) = fs::read_dir(parent) else {
@@ -582,6 +656,28 @@ mod tests {
         remove_stale_scratch(dir.path(), "abc");
         assert!(ours.exists() && other_output.exists());
         assert!(!dead.exists());
+    }
+
+    #[test]
+    fn one_run_at_a_time_but_rank_tasks_share_and_a_released_lock_is_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path().join("out"));
+        let first = layout.lock(false).unwrap();
+        let err = layout.lock(false).unwrap_err();
+        assert!(
+            err.contains("in use by another thresh run")
+                && err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        assert!(layout.lock(true).is_err());
+        drop(first);
+        let rank0 = layout.lock(true).unwrap();
+        let _rank1 = layout.lock(true).unwrap();
+        assert!(layout.lock(false).is_err());
+        drop((rank0, _rank1));
+        let _again = layout.lock(false).unwrap();
+        // The lock file is thresh's own: the directory is still a fresh output.
+        layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
     }
 
     #[test]

@@ -393,6 +393,10 @@ pub fn run(
     let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
     let layout = Layout::open(&file.output.path, &file.base_dir)
         .map_err(|e| RunError::Output(format!("output `{}`: {e}", file.output.path)))?;
+    // Held until the run returns.
+    let _lock = layout
+        .lock(options.only.is_some())
+        .map_err(RunError::Output)?;
     layout
         .prepare(&manifest(file, &inputs), options.mode)
         .map_err(RunError::Output)?;
