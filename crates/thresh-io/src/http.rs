@@ -373,4 +373,19 @@ mod tests {
             Some("unsupported Content-Encoding \"br\"")
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_or_fail_without_panicking(
+            head in proptest::collection::vec(proptest::sample::select(&b"HTTP/1.1 200\r\n:;chunked Transfer-Encoding Content-Encoding gzip deflate 0a\t "[..]), 0..200),
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+        ) {
+            let mut block = head;
+            block.extend(tail);
+            if let Ok(r) = parse_response(&block) {
+                let _ = (r.media_type(), r.charset());
+                proptest::prop_assert!(r.error.is_none() || r.body.is_empty());
+            }
+        }
+    }
 }
