@@ -787,14 +787,30 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
         b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG",
     ));
     file.extend(warc_member("response", "chunked", http, &chunked));
-    file.extend(warc_member("response", "broken", http, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n<p>"));
+    // Stored de-chunked under a kept header: read as it is, and said so (as warcio reads it).
+    file.extend(warc_member("response", "dechunked", http, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n<p>Hallo</p>"));
+    // A compressed payload that yields nothing: an error record.
+    file.extend(warc_member("response", "broken", http, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x00\x00"));
     fs::write(tmp.path().join("crawl.warc.gz"), &file).unwrap();
     let p = pipeline(tmp.path(), &["crawl.warc.gz"], "", "");
     run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let out = tmp.path().join("out");
     let docs = documents(&out.join("kept"));
     let ids: Vec<&str> = docs.iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["<urn:uuid:latin1>", "<urn:uuid:chunked>"]);
+    assert_eq!(
+        ids,
+        [
+            "<urn:uuid:latin1>",
+            "<urn:uuid:chunked>",
+            "<urn:uuid:dechunked>"
+        ]
+    );
+    assert_eq!(docs[2]["text"], "<p>Hallo</p>");
+    assert!(docs[2]["metadata"]["payload_note"]
+        .as_str()
+        .unwrap()
+        .contains("no chunk size"));
+    assert!(docs[1]["metadata"].get("payload_note").is_none());
     assert_eq!(docs[0]["text"], "<p>Straße</p>");
     assert_eq!(docs[1]["text"], "<p>Grüße aus Köln</p>");
     assert_eq!(docs[1]["metadata"]["url"], "https://example.org/chunked");
@@ -805,7 +821,7 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
     assert!(errs[0]["message"]
         .as_str()
         .unwrap()
-        .contains("bad chunk size"));
+        .contains("gzip payload"));
     assert!(errs[0]["offset"].as_u64().unwrap() > 0);
     let s = stats(&out);
     assert_eq!(
@@ -814,7 +830,7 @@ fn a_gzip_warc_is_read_as_one_document_per_html_response() {
             s["kept"].as_u64(),
             s["errored"].as_u64()
         ),
-        (Some(3), Some(2), Some(1))
+        (Some(4), Some(3), Some(1))
     );
     assert_eq!(s["skipped"]["request"], 1);
     assert_eq!(s["skipped"]["warcinfo"], 1);
