@@ -564,16 +564,20 @@ fn the_recommended_pipeline_keeps_the_clean_articles_and_drops_the_problem_pages
     assert_eq!(by("en-neardup-001"), None);
 }
 
-/// `thresh explain --json` of `article` through the recommended pipeline, as it ships.
-fn explain_recommended(article: &Path) -> serde_json::Value {
-    let recommended = examples_dir().join("recommended.toml");
+/// `thresh explain --json` of `article` through `pipeline`.
+fn explain_json(pipeline: &Path, article: &Path) -> serde_json::Value {
     let o = run_ok(&[
         "explain",
-        recommended.to_str().unwrap(),
+        pipeline.to_str().unwrap(),
         article.to_str().unwrap(),
         "--json",
     ]);
     serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// `thresh explain --json` of `article` through the recommended pipeline, as it ships.
+fn explain_recommended(article: &Path) -> serde_json::Value {
+    explain_json(&examples_dir().join("recommended.toml"), article)
 }
 
 fn trace_step(json: &serde_json::Value, name: &str) -> serde_json::Value {
@@ -901,13 +905,7 @@ fn explain_shows_what_every_step_after_the_deciding_one_would_have_said() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/de-stuffed-own.txt");
     let steps = "[[step]]\ntype = \"length\"\nmin_words = 100000\n\n[[step]]\ntype = \"language\"\n\n[[step]]\ntype = \"stuffing\"\n\n[[step]]\ntype = \"fineweb_quality\"\npreset = \"fineweb2\"";
     let p = pipeline(tmp.path(), &["unused"], steps, "");
-    let o = run_ok(&[
-        "explain",
-        p.to_str().unwrap(),
-        article.to_str().unwrap(),
-        "--json",
-    ]);
-    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let json = explain_json(&p, &article);
     assert_eq!(json["decided_by"], "length");
     let length = trace_step(&json, "length");
     assert_eq!(
@@ -943,17 +941,8 @@ fn a_second_run_on_an_output_in_use_names_the_other_process() {
     let input = tmp.path().join("in");
     write_corpus(&input, 3000, 3);
     let p = pipeline(tmp.path(), &["in"], "", "");
-    let mut first = thresh()
-        .args(["run", p.to_str().unwrap(), "-q", "--threads", "1"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let done = tmp.path().join("out/.thresh/done");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while markers(&done) == 0 && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    let mut first = spawn_run(&p, "1");
+    wait_for_markers(&tmp.path().join("out/.thresh/done"), 1);
     let second = run(&["run", p.to_str().unwrap(), "-q"]);
     let still_running = first.try_wait().unwrap().is_none();
     first.kill().unwrap();

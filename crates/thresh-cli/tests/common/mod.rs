@@ -187,19 +187,35 @@ pub fn markers(dir: &Path) -> usize {
     })
 }
 
-/// Starts `thresh run PIPELINE -q --threads 2`, waits until `dir` holds `n` completion
-/// markers (at most a minute), kills it with SIGKILL and returns how many markers there are.
-pub fn run_and_kill(pipeline: &Path, dir: &Path, n: usize) -> usize {
-    let mut child = thresh()
-        .args(["run", pipeline.to_str().unwrap(), "-q", "--threads", "2"])
+/// Starts `thresh run PIPELINE -q --threads THREADS` in the background, output discarded.
+pub fn spawn_run(pipeline: &Path, threads: &str) -> std::process::Child {
+    thresh()
+        .args([
+            "run",
+            pipeline.to_str().unwrap(),
+            "-q",
+            "--threads",
+            threads,
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Waits until `dir` holds `n` completion markers (at most a minute).
+pub fn wait_for_markers(dir: &Path, n: usize) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while markers(dir) < n && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
+}
+
+/// Starts `thresh run PIPELINE -q --threads 2`, waits until `dir` holds `n` completion
+/// markers (at most a minute), kills it with SIGKILL and returns how many markers there are.
+pub fn run_and_kill(pipeline: &Path, dir: &Path, n: usize) -> usize {
+    let mut child = spawn_run(pipeline, "2");
+    wait_for_markers(dir, n);
     child.kill().unwrap();
     child.wait().unwrap();
     markers(dir)
