@@ -632,15 +632,9 @@ fn the_recommended_pipeline_identifies_and_flags_our_own_stuffed_german_article(
 
 #[test]
 fn the_shared_german_fixture_is_handled_by_the_recommended_pipeline() {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/de-keyword-stuffed.txt");
-    if !fixture.exists() {
-        eprintln!(
-            "skipped: {} not found (../shared is absent)",
-            fixture.display()
-        );
+    let Some(fixture) = shared("fixtures/de-keyword-stuffed.txt") else {
         return;
-    }
+    };
     let json = explain_recommended(&fixture);
     let removed = trace_step(&json, "footer_lines")["removed_lines"].clone();
     let footer: Vec<String> = removed

@@ -4,7 +4,6 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 
 use common::*;
 
@@ -132,11 +131,9 @@ fn the_bundled_extract_example_gives_text_metadata_and_language() {
 /// Every shared WARC/ARC/WET file through `html_extract`: nothing lost, nothing panics.
 #[test]
 fn the_shared_warc_files_go_through_extraction_with_every_record_accounted_for() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/warc");
-    if !dir.exists() {
-        eprintln!("skipped: {} is absent", dir.display());
+    let Some(dir) = shared("data/warc") else {
         return;
-    }
+    };
     let tmp = tempfile::tempdir().unwrap();
     let p = pipeline(
         tmp.path(),
