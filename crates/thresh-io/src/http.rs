@@ -156,6 +156,11 @@ pub fn parse_response(block: &[u8]) -> Result<HttpResponse, String> {
 /// Undoes a content coding. A payload that is not compressed at all (decompressed by the
 /// crawler, the header kept) is taken as it is; one that breaks off keeps what decoded.
 fn decompress(body: &[u8], coding: &str) -> Result<(Vec<u8>, Option<String>), String> {
+    let as_it_is = || {
+        let note =
+            format!("Content-Encoding {coding} but the payload is not compressed: taken as it is");
+        Ok((body.to_vec(), Some(note)))
+    };
     let mut out = Vec::new();
     let result = if coding == "deflate" {
         // Servers send zlib-wrapped or raw deflate under this name.
@@ -166,23 +171,14 @@ fn decompress(body: &[u8], coding: &str) -> Result<(Vec<u8>, Option<String>), St
                 flate2::read::DeflateDecoder::new(body).read_to_end(&mut out)
             })
     } else if !body.starts_with(&[0x1f, 0x8b]) {
-        return Ok((
-            body.to_vec(),
-            Some(format!(
-                "Content-Encoding {coding} but the payload is not compressed: taken as it is"
-            )),
-        ));
+        return as_it_is();
     } else {
         flate2::read::MultiGzDecoder::new(body).read_to_end(&mut out)
     };
     match result {
         Ok(_) => Ok((out, None)),
-        Err(_) if out.is_empty() && coding == "deflate" => Ok((
-            body.to_vec(),
-            Some(
-                "Content-Encoding deflate but the payload is not compressed: taken as it is".into(),
-            ),
-        )),
+        // Deflate has no magic bytes: a stream that yields nothing was never compressed.
+        Err(_) if out.is_empty() && coding == "deflate" => as_it_is(),
         Err(e) if out.is_empty() => Err(format!("{coding} payload: {e}")),
         Err(e) => Ok((
             out,
