@@ -182,9 +182,11 @@ fn bad_input_becomes_error_records_and_the_run_goes_on() {
 }
 
 fn run_corpus(dir: &Path, threads: &str) -> std::path::PathBuf {
-    let p = pipeline(
+    // Work units of three files: 12 files are four units.
+    let p = pipeline_with_input(
         dir,
         &["corpus"],
+        "unit_files = 3\nunit_bytes = 1000000000",
         "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
         "max_docs_per_shard = 700",
     );
@@ -212,14 +214,14 @@ fn a_run_killed_mid_way_resumes_to_identical_output() {
     let reference_stats = stats(&tmp.path().join("out"));
     fs::remove_dir_all(tmp.path().join("out")).unwrap();
 
-    // Start, wait until some files are finished, kill -9.
+    // Start, wait until some units are finished, kill -9.
     let p = tmp.path().join("pipeline.toml");
     let done_dir = tmp.path().join("out/.thresh/done");
     run_and_kill(&p, &done_dir, 2);
     let finished = markers(&done_dir);
     assert!(
-        finished < 12,
-        "the run was killed before finishing ({finished} files done)"
+        finished < 4,
+        "the run was killed before finishing ({finished} of 4 units done)"
     );
     assert!(!tmp.path().join("out/stats.json").exists());
 
@@ -239,7 +241,16 @@ fn a_run_killed_mid_way_resumes_to_identical_output() {
     }
     assert_eq!(
         resumed_stats["files"]["resumed"].as_u64().unwrap(),
-        finished as u64
+        3 * finished as u64
+    );
+    // Shards are named by unit: the first file of each.
+    let units: std::collections::BTreeSet<String> = reference
+        .iter()
+        .map(|(name, _)| Path::new(name).file_name().unwrap().to_string_lossy()[..5].to_owned())
+        .collect();
+    assert_eq!(
+        units.into_iter().collect::<Vec<_>>(),
+        ["00000", "00003", "00006", "00009"]
     );
     // No temporary files are left anywhere.
     let leftovers: Vec<_> = shard_files(&tmp.path().join("out"))
@@ -934,7 +945,7 @@ fn a_second_run_on_an_output_in_use_names_the_other_process() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     write_corpus(&input, 3000, 3);
-    let p = pipeline(tmp.path(), &["in"], "", "");
+    let p = pipeline_with_input(tmp.path(), &["in"], "unit_files = 100", "", "");
     let mut first = spawn_run(&p, "1");
     wait_for_markers(&tmp.path().join("out/.thresh/done"), 1);
     let second = run(&["run", p.to_str().unwrap(), "-q"]);

@@ -114,10 +114,13 @@ fn exact_and_near_duplicates_are_dropped_and_the_first_copy_kept() {
     );
 }
 
+/// Work units of three files each, so that a kill finds some finished and the passes of
+/// `--files 0-2` and `3,4,5` are the whole run's units.
 fn dedup_pipeline(dir: &Path) -> std::path::PathBuf {
-    pipeline(
+    pipeline_with_input(
         dir,
         &["corpus"],
+        "unit_files = 3",
         "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"exact_dedup\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
         "max_docs_per_shard = 700",
     )

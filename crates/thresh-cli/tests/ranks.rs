@@ -22,9 +22,11 @@ fn ok(o: std::process::Output) {
 fn four_ranks_and_merge_stats_equal_one_run() {
     let tmp = tempfile::tempdir().unwrap();
     write_corpus(&tmp.path().join("corpus"), 5, 400);
-    let p = pipeline(
+    // One unit per file: the whole run's shards are the ranks' shards.
+    let p = pipeline_with_input(
         tmp.path(),
         &["corpus"],
+        "unit_files = 1",
         "[[step]]\ntype = \"normalize\"\n\n[[step]]\ntype = \"length\"\nmin_words = 20",
         "write_dropped = true",
     );
@@ -81,9 +83,11 @@ fn four_ranks_and_merge_stats_equal_one_run() {
 fn minhash_dedup_runs_as_rank_tasks_per_pass() {
     let tmp = tempfile::tempdir().unwrap();
     write_corpus(&tmp.path().join("corpus"), 6, 600);
-    let p = pipeline(
+    // One unit per file: the whole run's shards are the ranks' shards.
+    let p = pipeline_with_input(
         tmp.path(),
         &["corpus"],
+        "unit_files = 1",
         "[[step]]\ntype = \"length\"\nmin_words = 20\n\n[[step]]\ntype = \"minhash_dedup\"",
         "",
     );
@@ -144,9 +148,11 @@ fn minhash_dedup_runs_as_rank_tasks_per_pass() {
 fn a_resolve_that_does_not_split_refuses_parts() {
     let tmp = tempfile::tempdir().unwrap();
     write_corpus(&tmp.path().join("corpus"), 2, 50);
-    let p = pipeline(
+    // One unit per file: the whole run's shards are the ranks' shards.
+    let p = pipeline_with_input(
         tmp.path(),
         &["corpus"],
+        "unit_files = 1",
         "[[step]]\ntype = \"exact_dedup\"",
         "",
     );
@@ -164,9 +170,11 @@ fn a_resolve_that_does_not_split_refuses_parts() {
 fn ranks_started_at_the_same_moment_on_a_fresh_output_all_run() {
     let tmp = tempfile::tempdir().unwrap();
     write_corpus(&tmp.path().join("corpus"), 8, 200);
-    let p = pipeline(
+    // One unit per file: the whole run's shards are the ranks' shards.
+    let p = pipeline_with_input(
         tmp.path(),
         &["corpus"],
+        "unit_files = 1",
         "[[step]]\ntype = \"length\"\nmin_words = 20",
         "",
     );

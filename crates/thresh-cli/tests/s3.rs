@@ -17,8 +17,21 @@ use common::*;
 
 /// Writes a pipeline file `name` in `dir` reading `input`, writing `output`.
 fn pipeline_file(dir: &Path, name: &str, input: &str, steps: &str, output: &str) -> String {
+    pipeline_file_with(dir, name, input, "", steps, output)
+}
+
+/// [`pipeline_file`] with more `[input]` settings (TOML lines).
+fn pipeline_file_with(
+    dir: &Path,
+    name: &str,
+    input: &str,
+    settings: &str,
+    steps: &str,
+    output: &str,
+) -> String {
     let path = dir.join(name);
-    let text = format!("[input]\npaths = [{input:?}]\n\n{steps}\n\n[output]\n{output}\n");
+    let text =
+        format!("[input]\npaths = [{input:?}]\n{settings}\n\n{steps}\n\n[output]\n{output}\n");
     fs::write(&path, text).unwrap();
     path.to_string_lossy().into_owned()
 }
@@ -184,10 +197,12 @@ fn ranks_with_a_kill(format: &str) {
     let steps = "[[step]]\ntype = \"length\"\nmin_words = 20\n\n[[step]]\ntype = \"minhash_dedup\"";
     let output = format!("format = {format:?}\nwrite_dropped = true");
     let local_out = dir.join("local");
-    let p = pipeline_file(
+    // One unit per file, so that rank 0's two files are two units with markers of their own.
+    let p = pipeline_file_with(
         dir,
         "local.toml",
         "corpus",
+        "unit_files = 1",
         steps,
         &format!("path = {:?}\n{output}", local_out.to_string_lossy()),
     );
@@ -196,10 +211,11 @@ fn ranks_with_a_kill(format: &str) {
     let reference_stats = stats(&local_out);
     assert!(reference_stats["dropped"]["minhash_dedup"].as_u64() > Some(50));
 
-    let p = pipeline_file(
+    let p = pipeline_file_with(
         dir,
         "s3.toml",
         "s3://bkt/in",
+        "unit_files = 1",
         steps,
         &format!("path = \"s3://bkt/dd\"\n{output}"),
     );

@@ -59,7 +59,8 @@ fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
             "[[step]]\ntype = \"length\"\nmin_words = 20\n\n[[step]]\ntype = \"minhash_dedup\"",
         ),
     ] {
-        let p = pipeline(tmp.path(), &["corpus"], steps, "");
+        // One unit per file: the whole run's shards are the array tasks' shards.
+        let p = pipeline_with_input(tmp.path(), &["corpus"], "unit_files = 1", steps, "");
         let reference_dir = tmp.path().join(format!("{name}-one"));
         run_ok(&[
             "run",

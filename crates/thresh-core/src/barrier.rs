@@ -3,7 +3,7 @@
 //!
 //! A pipeline with barrier steps runs in passes. Pass 0 takes the input through the steps
 //! before the first barrier step; each document that reaches it is *observed* (the step
-//! appends what it needs, e.g. a hash, to its observation file for the document's input file)
+//! appends what it needs, e.g. a hash, to its observation file for the document's work unit)
 //! and set aside. Then the step *resolves* once, over every observation, and writes its
 //! decisions. Pass 1 reads the documents set aside, and the barrier step's ordinary
 //! [`Step::process`](crate::Step::process) applies its decision to each before the following
@@ -14,25 +14,41 @@ use std::path::PathBuf;
 
 use crate::Document;
 
+/// A work unit of a run: consecutive input files of one task, read, set aside and redone
+/// together, named by the index of its first file. Documents carry the unit as
+/// [`Origin::file`](crate::Origin).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkUnit {
+    /// The index of its first input file (the unit's name).
+    pub id: u32,
+    /// How many input files it holds.
+    pub files: u32,
+}
+
 /// Where a barrier step's files live during a run.
 #[derive(Clone, Debug)]
 pub struct BarrierWork {
     /// The step's own directory (created by the runner).
     pub dir: PathBuf,
-    /// Number of input files; observations and decisions are per input file.
-    pub files: u32,
+    /// The run's work units, by id; observations and decisions are per unit.
+    pub units: Vec<WorkUnit>,
     /// Threads the step may use to resolve.
     pub threads: usize,
-    /// The documents set aside at the barrier (`<file index>-0000.jsonl[.zst|.gz]`), for a
+    /// The documents set aside at the barrier (`<unit id>-0000.jsonl[.zst|.gz]`), for a
     /// step that wants to read examples back (e.g. the text of its most repeated lines).
     pub staged: PathBuf,
 }
 
 impl BarrierWork {
-    /// The observation file of input file `file`: the concatenated observations of the
-    /// documents of that file that reached the step, in input order.
-    pub fn observations(&self, file: u32) -> PathBuf {
-        self.observations_dir().join(format!("{file:05}.bin"))
+    /// The ids of the work units, in order.
+    pub fn unit_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.units.iter().map(|u| u.id)
+    }
+
+    /// The observation file of work unit `unit`: the concatenated observations of the
+    /// documents of that unit that reached the step, in input order.
+    pub fn observations(&self, unit: u32) -> PathBuf {
+        self.observations_dir().join(format!("{unit:05}.bin"))
     }
 
     /// The directory of the observation files.
@@ -40,9 +56,9 @@ impl BarrierWork {
         self.dir.join("obs")
     }
 
-    /// A path for the step's decisions about input file `file`.
-    pub fn decisions(&self, file: u32) -> PathBuf {
-        self.decisions_dir().join(format!("{file:05}.bin"))
+    /// A path for the step's decisions about work unit `unit`.
+    pub fn decisions(&self, unit: u32) -> PathBuf {
+        self.decisions_dir().join(format!("{unit:05}.bin"))
     }
 
     /// The directory of the decision files.
@@ -67,7 +83,7 @@ impl BarrierWork {
 /// [`Origin`](crate::Origin), by which decisions are looked up).
 pub trait Barrier: Send + Sync {
     /// Before the barrier: appends this step's observation of `doc` to `out`. Called for every
-    /// document that reaches the step, in input order within each input file.
+    /// document that reaches the step, in input order within each work unit.
     fn observe(&self, doc: &Document, out: &mut Vec<u8>);
 
     /// At the barrier, once every document has been observed: reads the observation files and
@@ -90,6 +106,6 @@ pub trait Barrier: Send + Sync {
     /// After the barrier, before any document reaches `process`: where the decisions are.
     fn open(&self, work: &BarrierWork) -> Result<(), String>;
 
-    /// Every document of input file `file` has been processed: its decisions may be freed.
-    fn release(&self, file: u32);
+    /// Every document of work unit `unit` has been processed: its decisions may be freed.
+    fn release(&self, unit: u32);
 }

@@ -3,14 +3,34 @@
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-/// Where a document came from: the index of its input file in the run's sorted file list and
-/// its 1-based line (or record) number in that file. Orders documents deterministically.
+/// Where a document came from: its input file (or, in a run, its work unit) by index in the
+/// run's sorted file list, and its 1-based line (or record) number there. Orders documents
+/// deterministically.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
-    /// Index of the input file in the run's sorted input list.
+    /// Index of the input file in the run's sorted input list (a run's documents: the id of
+    /// their [work unit](crate::WorkUnit), the index of its first file).
     pub file: u32,
-    /// 1-based record number (the line number for JSON Lines).
+    /// 1-based record number (the line number for JSON Lines); in a work unit, see
+    /// [`Origin::in_unit`].
     pub record: u64,
+}
+
+impl Origin {
+    /// Bits of [`Origin::record`] that hold the record number within its file; the bits
+    /// above hold the file's position in its work unit.
+    pub const RECORD_BITS: u32 = 40;
+
+    /// The origin of record `record` of the file at `position` (from 0) in work unit `unit`:
+    /// the unit's documents in input order, and for a unit's first file the record number
+    /// itself (a unit of one file is numbered as the file).
+    pub fn in_unit(unit: u32, position: u32, record: u64) -> Origin {
+        let low = record & ((1 << Self::RECORD_BITS) - 1);
+        Origin {
+            file: unit,
+            record: (u64::from(position) << Self::RECORD_BITS) | low,
+        }
+    }
 }
 
 /// One document: id, text, the input's metadata untouched, and thresh's annotations.
@@ -83,5 +103,22 @@ mod tests {
         let a = Origin { file: 0, record: 9 };
         let b = Origin { file: 1, record: 1 };
         assert!(a < b);
+    }
+
+    #[test]
+    fn a_unit_numbers_its_files_records_in_input_order() {
+        // A unit's first file keeps its record numbers.
+        assert_eq!(
+            Origin::in_unit(7, 0, 12),
+            Origin {
+                file: 7,
+                record: 12
+            }
+        );
+        // The second file's first record comes after every record of the first.
+        let second = Origin::in_unit(7, 1, 1);
+        assert_eq!(second.record, (1 << 40) + 1);
+        assert!(Origin::in_unit(7, 0, (1 << 40) - 1) < second);
+        assert!(second < Origin::in_unit(7, 2, 1));
     }
 }

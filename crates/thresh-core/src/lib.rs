@@ -50,7 +50,7 @@ pub mod stats;
 pub mod step;
 pub mod suggest;
 
-pub use barrier::{Barrier, BarrierWork};
+pub use barrier::{Barrier, BarrierWork, WorkUnit};
 pub use document::{Document, Origin};
 pub use error::ConfigError;
 pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};

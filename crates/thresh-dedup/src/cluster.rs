@@ -130,7 +130,7 @@ fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, String> {
     Ok(Some(pairs))
 }
 
-/// What one reading of the observations gives: the document table (input file, record) in
+/// What one reading of the observations gives: the document table (work unit, record) in
 /// input order, the shingle sets (when verifying), and one key file per band of the range.
 struct Scan {
     docs: Vec<(u32, u64)>,
@@ -162,7 +162,7 @@ fn scan(
         .map_err(err(&band_dir))?;
     let mut failure = None;
     let mut count = 0usize;
-    for file in 0..work.files {
+    for file in work.unit_ids() {
         let path = work.observations(file);
         observation::read_all(&path, |obs| {
             count += 1;
@@ -274,7 +274,7 @@ pub fn resolve(
         sets.union(a, b);
     }
     drop(shingles);
-    // 3. Clusters: sizes, survivors, the duplicates of each input file.
+    // 3. Clusters: sizes, survivors, the duplicates of each work unit.
     let roots: Vec<u32> = (0..docs.len() as u32).map(|i| sets.find(i)).collect();
     let mut sizes: HashMap<u32, u32> = HashMap::new();
     for (i, &root) in roots.iter().enumerate() {
@@ -285,7 +285,7 @@ pub fn resolve(
     // Survivor ids, read back from the observations.
     let mut ids: HashMap<u32, String> = HashMap::with_capacity(sizes.len());
     let mut index = 0u32;
-    for file in 0..work.files {
+    for file in work.unit_ids() {
         let path = work.observations(file);
         observation::read_all(&path, |obs| {
             if sizes.contains_key(&index) {
@@ -309,7 +309,7 @@ pub fn resolve(
             ));
         }
     }
-    for file in 0..work.files {
+    for file in work.unit_ids() {
         let path = work.decisions(file);
         decisions::write(&path, per_file.get(&file).map_or(&[][..], |v| &v[..]))
             .map_err(err(&path))?;
@@ -514,11 +514,13 @@ fn summary(docs: usize, sizes: &HashMap<u32, u32>) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    /// Writes observations (record, id, keys) for input file `file` and returns the work.
+    /// Writes observations (record, id, keys) for work unit `file` (one file each) and returns the work.
     fn work_with(dir: &Path, files: &[Vec<(u64, &str, Vec<u64>)>]) -> BarrierWork {
         let work = BarrierWork {
             dir: dir.to_path_buf(),
-            files: files.len() as u32,
+            units: (0..files.len() as u32)
+                .map(|id| thresh_core::WorkUnit { id, files: 1 })
+                .collect(),
             threads: 2,
             staged: dir.join("staged"),
         };

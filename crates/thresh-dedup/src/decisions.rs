@@ -1,4 +1,4 @@
-//! A dedup step's decisions: per input file, the duplicates by record number, each with its
+//! A dedup step's decisions: per work unit, the duplicates by record number, each with its
 //! cluster and survivor; written at the barrier, loaded per file after it.
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ pub struct Duplicate {
     pub survivor: String,
 }
 
-/// Writes one input file's decisions atomically: `record u64, cluster u64, size u32, id
+/// Writes one work unit's decisions atomically: `record u64, cluster u64, size u32, id
 /// length u32, id bytes` each.
 pub fn write(path: &Path, dups: &[(u64, Duplicate)]) -> io::Result<()> {
     let mut out = Vec::new();
@@ -78,7 +78,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Reads one input file's duplicates, as [`write`] wrote them.
+/// Reads one work unit's duplicates, as [`write`] wrote them.
 pub fn read(bytes: &[u8]) -> io::Result<HashMap<u64, Duplicate>> {
     let mut fields = Fields::new(bytes);
     let mut map = HashMap::new();
@@ -100,7 +100,7 @@ pub fn read(bytes: &[u8]) -> io::Result<HashMap<u64, Duplicate>> {
     Ok(map)
 }
 
-/// A step's decisions by input file and record, loaded per input file on first use (with
+/// A step's decisions by work unit and record, loaded per unit on first use (with
 /// `decode`) and freed when released.
 pub struct Decisions<T> {
     work: OnceLock<BarrierWork>,
@@ -124,7 +124,7 @@ impl<T: Clone> Decisions<T> {
         Ok(())
     }
 
-    /// The decision about record `record` of input file `file`, if there is one.
+    /// The decision about record `record` of work unit `file`, if there is one.
     pub fn lookup(&self, file: u32, record: u64) -> Result<Option<T>, String> {
         if let Some(map) = self.files.read().expect("not poisoned").get(&file) {
             return Ok(map.get(&record).cloned());
@@ -143,7 +143,7 @@ impl<T: Clone> Decisions<T> {
         Ok(found)
     }
 
-    /// Frees the decisions of input file `file`.
+    /// Frees the decisions of work unit `file`.
     pub fn release(&self, file: u32) {
         self.files.write().expect("not poisoned").remove(&file);
     }

@@ -11,7 +11,7 @@ use std::io::{self, BufRead};
 
 use serde::Deserialize;
 use serde_json::json;
-use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
+use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict, WorkUnit};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::decisions::{self, Decisions};
@@ -41,7 +41,9 @@ pub struct LineDedupParams {
     pub keep_first: bool,
     /// Units with fewer words (with a letter) than this after normalization are never removed.
     pub min_words: usize,
-    /// Count within groups of this many consecutive input files (0: the whole corpus).
+    /// Count within groups of this many consecutive input files (0: the whole corpus). Groups
+    /// hold whole work units (`[input] unit_files` / `unit_bytes`): a unit is never split, so
+    /// a group may hold fewer files, or one unit more.
     pub group_files: u32,
     /// Drop a document left with fewer characters than this.
     pub min_chars: usize,
@@ -115,7 +117,7 @@ impl LineDedup {
     }
 }
 
-/// Decisions of one input file: `record u64, count u32, unit indices u32…` each.
+/// Decisions of one work unit: `record u64, count u32, unit indices u32…` each.
 fn write_removals(path: &std::path::Path, removals: &[(u64, Vec<u32>)]) -> io::Result<()> {
     let mut out = Vec::new();
     for (record, units) in removals {
@@ -193,20 +195,13 @@ impl Barrier for LineDedup {
 
     fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
         let err = |path: &std::path::Path, e: io::Error| format!("{}: {e}", path.display());
-        let group = if self.params.group_files == 0 {
-            work.files.max(1)
-        } else {
-            self.params.group_files
-        };
         let (mut units, mut removed_units, mut docs_changed) = (0u64, 0u64, 0u64);
         let mut top: Vec<(u32, u64)> = Vec::new();
-        let mut first = 0;
-        while first < work.files {
-            let last = (first + group).min(work.files);
+        for group in groups(&work.units, self.params.group_files) {
             // Count the documents having each unit; remember the first of them.
             let mut counts: HashMap<u64, (u32, u32, u64)> = HashMap::new();
             let mut distinct: Vec<u64> = Vec::new();
-            for file in first..last {
+            for file in group.iter().map(|u| u.id) {
                 let path = work.observations(file);
                 observation::read_all(&path, |obs| {
                     distinct.clear();
@@ -224,7 +219,7 @@ impl Barrier for LineDedup {
                     top.push((count, key));
                 }
             }
-            for file in first..last {
+            for file in group.iter().map(|u| u.id) {
                 let path = work.observations(file);
                 let mut removals = Vec::new();
                 observation::read_all(&path, |obs| {
@@ -251,7 +246,6 @@ impl Barrier for LineDedup {
                 let out = work.decisions(file);
                 write_removals(&out, &removals).map_err(|e| err(&out, e))?;
             }
-            first = last;
         }
         top.sort_unstable_by(|a, b| b.cmp(a));
         top.truncate(10);
@@ -319,9 +313,46 @@ impl LineDedup {
     }
 }
 
+/// The work units in groups of at most `group_files` input files (0: one group); a unit is
+/// never split, so a unit larger than the limit is a group of its own.
+fn groups(units: &[WorkUnit], group_files: u32) -> Vec<&[WorkUnit]> {
+    if group_files == 0 {
+        return vec![units];
+    }
+    let (mut out, mut start, mut files) = (Vec::new(), 0, 0u64);
+    for (i, unit) in units.iter().enumerate() {
+        if i > start && files + u64::from(unit.files) > u64::from(group_files) {
+            out.push(&units[start..i]);
+            (start, files) = (i, 0);
+        }
+        files += u64::from(unit.files);
+    }
+    if start < units.len() {
+        out.push(&units[start..]);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_hold_whole_units_up_to_the_file_limit() {
+        let u = |id, files| WorkUnit { id, files };
+        let units = [u(0, 2), u(2, 2), u(4, 5), u(9, 1), u(10, 1)];
+        let ids = |g: Vec<&[WorkUnit]>| -> Vec<Vec<u32>> {
+            g.iter().map(|g| g.iter().map(|u| u.id).collect()).collect()
+        };
+        assert_eq!(ids(groups(&units, 0)), vec![vec![0, 2, 4, 9, 10]]);
+        // 2 + 2 fit in 4; the unit of 5 is a group of its own; 1 + 1 fit.
+        assert_eq!(
+            ids(groups(&units, 4)),
+            vec![vec![0, 2], vec![4], vec![9, 10]]
+        );
+        assert_eq!(ids(groups(&units, 1)).len(), 5);
+        assert!(groups(&[], 3).is_empty());
+    }
 
     #[test]
     fn units_are_lines_or_paragraphs_and_keys_normalize() {

@@ -245,7 +245,7 @@ mod tests {
             }
             let step = MinhashDedup::new(MinhashDedupParams::default()).unwrap();
             let dir = tempfile::tempdir().unwrap();
-            let work = BarrierWork { dir: dir.path().to_path_buf(), files: 1, threads: 2, staged: dir.path().join("s") };
+            let work = BarrierWork { dir: dir.path().to_path_buf(), units: vec![thresh_core::WorkUnit { id: 0, files: 1 }], threads: 2, staged: dir.path().join("s") };
             let mut out = Vec::new();
             for (i, t) in texts.iter().enumerate() {
                 let keys = step.band_keys(&step.signature(&step.shingles(t, "en")));

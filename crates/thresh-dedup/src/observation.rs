@@ -19,7 +19,7 @@ pub fn write(out: &mut Vec<u8>, record: u64, id: &str, keys: &[u64]) {
 /// One observation read back.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Observation {
-    /// The document's record number in its input file.
+    /// The document's record number in its work unit ([`thresh_core::Origin::record`]).
     pub record: u64,
     /// The document's id.
     pub id: String,
@@ -27,7 +27,7 @@ pub struct Observation {
     pub keys: Vec<u64>,
 }
 
-/// Reads the observations of one input file in order; a missing file has none.
+/// Reads the observations of one work unit in order; a missing file has none.
 pub fn read_all(path: &Path, mut f: impl FnMut(&Observation)) -> io::Result<()> {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,

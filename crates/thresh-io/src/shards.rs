@@ -170,24 +170,33 @@ impl ShardWriter {
     }
 }
 
-/// Removes every shard (complete or temporary) whose name starts with `<prefix>-` in `dir`, so
-/// an unfinished input file can be redone from scratch.
-pub fn remove_shards(dir: &Path, prefix: &str) -> io::Result<()> {
+/// Removes the files in `dir` (and its sub-directories) named after a work unit (at least five
+/// digits) for which `stale` holds: `<prefix><id>-…` (shards) and `<prefix><id>.…` (error
+/// records), complete or hidden and temporary (`.<prefix><id>…`), so that unfinished units
+/// can be redone from scratch. Other names are left alone.
+pub fn remove_unit_files(dir: &Path, prefix: &str, stale: &dyn Fn(u32) -> bool) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e),
     };
-    let done = format!("{prefix}-");
-    let temp = format!(".{prefix}-");
     for entry in entries {
         let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            remove_unit_files(&entry.path(), prefix, stale)?;
+            continue;
+        }
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if entry.file_type()?.is_dir() {
-            remove_shards(&entry.path(), prefix)?;
-        } else if name.starts_with(&done) || name.starts_with(&temp) {
-            fs::remove_file(entry.path())?;
+        let bare = name.strip_prefix('.').unwrap_or(&name);
+        let Some(rest) = bare.strip_prefix(prefix) else {
+            continue;
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let named = matches!(rest.as_bytes().get(digits), Some(b'-' | b'.'));
+        match rest[..digits].parse::<u32>() {
+            Ok(id) if digits >= 5 && named && stale(id) => fs::remove_file(entry.path())?,
+            _ => {}
         }
     }
     Ok(())
@@ -302,7 +311,32 @@ mod tests {
         assert!(names.contains(&"00001-0000.jsonl.zst".to_string()));
         assert!(names.contains(&".00001-0001.jsonl.zst.tmp".to_string()));
         drop(w);
-        remove_shards(dir.path(), "00001").unwrap();
-        assert_eq!(fs::read_dir(dir.path().join("kept")).unwrap().count(), 0);
+        // Another unit's shard, a longer id that starts alike, and a name that is not a unit's.
+        for other in [
+            "00002-0000.jsonl.zst",
+            "000010-0000.jsonl.zst",
+            "p1-00001-0000.jsonl",
+            "0001-x",
+        ] {
+            fs::write(dir.path().join("kept").join(other), b"").unwrap();
+        }
+        remove_unit_files(dir.path(), "", &|id| id == 1).unwrap();
+        let mut left: Vec<String> = fs::read_dir(dir.path().join("kept"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "000010-0000.jsonl.zst",
+                "00002-0000.jsonl.zst",
+                "0001-x",
+                "p1-00001-0000.jsonl"
+            ]
+        );
+        // With the prefix of a later pass's dropped shards.
+        remove_unit_files(dir.path(), "p1-", &|id| id == 1).unwrap();
+        assert_eq!(fs::read_dir(dir.path().join("kept")).unwrap().count(), 3);
     }
 }

@@ -41,6 +41,13 @@ pub struct InputConfig {
     /// Records longer than this many bytes are reported as errors instead of being read.
     #[serde(default = "default_max_record_bytes")]
     pub max_record_bytes: u64,
+    /// Consecutive input files of one task are read, written and redone together as one work
+    /// unit until it holds this many bytes (as stored); a larger file is a unit of its own.
+    #[serde(default = "default_unit_bytes")]
+    pub unit_bytes: u64,
+    /// … or this many files (1: one unit per input file).
+    #[serde(default = "default_unit_files")]
+    pub unit_files: u32,
 }
 
 impl InputConfig {
@@ -62,6 +69,16 @@ fn default_id_field() -> String {
 fn default_max_record_bytes() -> u64 {
     64 << 20
 }
+fn default_unit_bytes() -> u64 {
+    32 << 20
+}
+fn default_unit_files() -> u32 {
+    10_000
+}
+
+/// The most files a work unit can hold: the bits of a document's record number above
+/// [`thresh_core::Origin::RECORD_BITS`].
+pub const MAX_UNIT_FILES: u32 = 1 << (64 - thresh_core::Origin::RECORD_BITS);
 
 /// The format of the output shards.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -207,6 +224,15 @@ impl PipelineFile {
         };
         let input: InputConfig = parse_params("[input]", section("input").map_err(Parse::Config)?)
             .map_err(Parse::Config)?;
+        if input.unit_bytes == 0 || !(1..=MAX_UNIT_FILES).contains(&input.unit_files) {
+            return Err(Parse::Config(ConfigError::Invalid {
+                context: "[input]".into(),
+                message: format!(
+                    "unit_bytes must be at least 1 and unit_files from 1 to {MAX_UNIT_FILES} (got {} and {})",
+                    input.unit_bytes, input.unit_files
+                ),
+            }));
+        }
         let output: OutputConfig =
             parse_params("[output]", section("output").map_err(Parse::Config)?)
                 .map_err(Parse::Config)?;

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
-use thresh_io::atomic::{remove_if_exists, temp_path, write_atomic};
+use thresh_io::atomic::{remove_if_exists, write_atomic};
 use thresh_io::remote::{is_remote, Object};
-use thresh_io::shards::remove_shards;
+use thresh_io::shards::remove_unit_files;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// What to do with an output directory that already holds a run.
@@ -40,11 +40,15 @@ pub struct Manifest {
     pub files: Vec<String>,
 }
 
-/// What a finished input file contributed; written as its completion marker.
+/// What a finished work unit contributed; written as its completion marker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FileRecord {
-    /// The input file's name.
+    /// The name of the unit's first input file.
     pub name: String,
+    /// The unit's input files by index, in order (empty in markers written before work units:
+    /// the one file the marker is named by).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<u32>,
     /// Its accounting.
     pub stats: Stats,
 }
@@ -106,7 +110,7 @@ pub fn safe_name(name: &str) -> String {
         .collect()
 }
 
-/// The shard-name prefix of input file `index`.
+/// The shard-name prefix of work unit `index` (the index of its first input file).
 pub fn file_prefix(index: u32) -> String {
     format!("{index:05}")
 }
@@ -297,14 +301,14 @@ impl Layout {
     fn manifest_path(&self) -> PathBuf {
         self.state_dir().join("run.json")
     }
-    /// Completion marker of input file `index` (for the last pass of the pipeline).
+    /// Completion marker of work unit `index` (for the last pass of the pipeline).
     pub fn done_path(&self, index: u32) -> PathBuf {
         self.state_dir()
             .join("done")
             .join(format!("{}.json", file_prefix(index)))
     }
 
-    /// Completion marker of input file `index` in pass `pass`; `last` for the final pass.
+    /// Completion marker of work unit `index` in pass `pass`; `last` for the final pass.
     pub fn pass_done_path(&self, pass: usize, last: bool, index: u32) -> PathBuf {
         if last {
             self.done_path(index)
@@ -316,7 +320,7 @@ impl Layout {
         }
     }
 
-    /// Documents of input file `index` set aside at the end of pass `pass` for the next one.
+    /// Documents set aside at the end of pass `pass` for the next one (by work unit).
     pub fn stage_dir(&self, pass: usize) -> PathBuf {
         self.stage_root().join(format!("pass{pass}"))
     }
@@ -336,7 +340,7 @@ impl Layout {
         self.barrier_dir(name).join("resolved.json")
     }
 
-    /// The shard-name prefix of input file `index` in pass `pass` (dropped documents of
+    /// The shard-name prefix of work unit `index` in pass `pass` (dropped documents of
     /// later passes get their own names, so that redoing one pass never touches another's).
     pub fn pass_prefix(pass: usize, index: u32) -> String {
         if pass == 0 {
@@ -345,7 +349,7 @@ impl Layout {
             format!("p{pass}-{}", file_prefix(index))
         }
     }
-    /// Error records of input file `index` (merged into `errors.jsonl` at the end).
+    /// Error records of work unit `index` (merged into `errors.jsonl` at the end).
     pub fn file_errors_path(&self, index: u32) -> PathBuf {
         self.file_errors_dir()
             .join(format!("{}.jsonl", file_prefix(index)))
@@ -454,56 +458,76 @@ impl Layout {
         Ok(())
     }
 
-    /// The completion record of input file `index`, if it was finished.
-    pub fn completed(&self, index: u32) -> Option<FileRecord> {
-        Self::read_record(&self.done_path(index))
+    /// The completion markers of pass `pass` (`last`: the final pass), by unit id. A marker
+    /// that cannot be read counts as not written (its unit is redone).
+    pub fn done_records(&self, pass: usize, last: bool) -> io::Result<Vec<(u32, FileRecord)>> {
+        let dir = self
+            .pass_done_path(pass, last, 0)
+            .parent()
+            .expect("a marker has a directory")
+            .to_path_buf();
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut records = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(id) = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".json"))
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let record = fs::read(entry.path())
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<FileRecord>(&bytes).ok());
+            if let Some(mut record) = record {
+                if record.files.is_empty() {
+                    record.files.push(id);
+                }
+                records.push((id, record));
+            }
+        }
+        records.sort_by_key(|(id, _)| *id);
+        Ok(records)
     }
 
-    /// The completion record of input file `index` in pass `pass`, if that pass finished it.
-    pub fn pass_completed(&self, pass: usize, last: bool, index: u32) -> Option<FileRecord> {
-        Self::read_record(&self.pass_done_path(pass, last, index))
-    }
-
-    fn read_record(path: &Path) -> Option<FileRecord> {
-        let bytes = fs::read(path).ok()?;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    /// Removes whatever an unfinished attempt at input file `index` left behind: its shards,
-    /// its error records, and half-written temporary files of either or of its marker.
-    pub fn reset_file(&self, index: u32) -> io::Result<()> {
-        self.reset_pass_file(0, true, index)
-    }
-
-    /// [`Layout::reset_file`] for pass `pass` (`last`: the final pass, which writes `kept/`;
-    /// pass 0 reads the input and records its errors). On object storage, what an unfinished
-    /// attempt uploaded is left to be overwritten: the same file under the same fingerprint
-    /// gives the same shards under the same keys, and no marker vouches for them meanwhile.
-    pub fn reset_pass_file(&self, pass: usize, last: bool, index: u32) -> io::Result<()> {
-        let prefix = Self::pass_prefix(pass, index);
-        if last {
-            remove_shards(&self.kept_dir(), &file_prefix(index))?;
+    /// Removes what unfinished attempts at pass `pass` left behind for the units `stale`
+    /// names (by id): their shards and error records, complete or half-written, in one
+    /// listing of each directory. On object storage, what
+    /// an unfinished attempt uploaded is left to be overwritten: the same unit under the same
+    /// fingerprint gives the same shards under the same keys, and no marker vouches for them
+    /// meanwhile.
+    pub fn sweep_unfinished(
+        &self,
+        pass: usize,
+        last: bool,
+        stale: &dyn Fn(u32) -> bool,
+    ) -> io::Result<()> {
+        let written = if last {
+            self.kept_dir()
         } else {
-            remove_shards(&self.stage_dir(pass), &file_prefix(index))?;
-        }
-        remove_shards(&self.dropped_dir(), &prefix)?;
-        let mut paths = vec![temp_path(&self.pass_done_path(pass, last, index))];
+            self.stage_dir(pass)
+        };
+        remove_unit_files(&written, "", stale)?;
+        let dropped = if pass == 0 {
+            String::new()
+        } else {
+            format!("p{pass}-")
+        };
+        remove_unit_files(&self.dropped_dir(), &dropped, stale)?;
+        // A half-written marker is left: writing the marker again replaces it.
         if pass == 0 {
-            let errors = self.file_errors_path(index);
-            paths.extend([temp_path(&errors), errors]);
-        }
-        for path in paths {
-            remove_if_exists(&path)?;
+            remove_unit_files(&self.file_errors_dir(), "", stale)?;
         }
         Ok(())
     }
 
-    /// Marks input file `index` finished (after its shards and errors are in place).
-    pub fn mark_done(&self, index: u32, record: &FileRecord) -> io::Result<()> {
-        self.mark_pass_done(0, true, index, record)
-    }
-
-    /// Marks input file `index` finished in pass `pass`.
+    /// Marks work unit `index` finished in pass `pass`.
     pub fn mark_pass_done(
         &self,
         pass: usize,
@@ -622,16 +646,25 @@ mod tests {
         let layout = Layout::new(dir.path().join("out"));
         layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
         layout
-            .mark_done(
+            .mark_pass_done(
                 0,
+                true,
+                3,
                 &FileRecord {
                     name: "a".into(),
+                    files: vec![3, 4],
                     stats: Stats::default(),
                 },
             )
             .unwrap();
+        // A marker written before work units: the one file it is named by.
+        let old = serde_json::json!({"name": "b", "stats": Stats::default()});
+        fs::write(layout.done_path(7), old.to_string()).unwrap();
+        fs::write(layout.done_path(9), b"half a marker").unwrap();
         layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
-        assert!(layout.completed(0).is_some());
+        let done = layout.done_records(0, true).unwrap();
+        let files: Vec<(u32, Vec<u32>)> = done.into_iter().map(|(id, r)| (id, r.files)).collect();
+        assert_eq!(files, [(3, vec![3, 4]), (7, vec![7])]);
         let err = layout
             .prepare(&manifest("2"), ResumeMode::Resume)
             .unwrap_err();
@@ -639,7 +672,54 @@ mod tests {
         layout
             .prepare(&manifest("2"), ResumeMode::Overwrite)
             .unwrap();
-        assert!(layout.completed(0).is_none());
+        assert!(layout.done_records(0, true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_sweep_removes_only_what_unfinished_units_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::new(dir.path().join("out"));
+        layout.prepare(&manifest("1"), ResumeMode::Resume).unwrap();
+        let touch = |path: PathBuf| {
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, b"x").unwrap();
+        };
+        for id in [0, 5] {
+            touch(
+                layout
+                    .kept_dir()
+                    .join("de")
+                    .join(format!("{id:05}-0000.jsonl.zst")),
+            );
+            touch(layout.dropped_dir().join(format!("{id:05}-0000.jsonl.zst")));
+            touch(
+                layout
+                    .dropped_dir()
+                    .join(format!("p1-{id:05}-0000.jsonl.zst")),
+            );
+            touch(layout.file_errors_path(id));
+        }
+        // Pass 0 of a one-pass run: unit 5 is unfinished.
+        layout.sweep_unfinished(0, true, &|id| id == 5).unwrap();
+        assert!(layout.kept_dir().join("de/00000-0000.jsonl.zst").exists());
+        assert!(!layout.kept_dir().join("de/00005-0000.jsonl.zst").exists());
+        assert!(!layout.dropped_dir().join("00005-0000.jsonl.zst").exists());
+        assert!(
+            layout
+                .dropped_dir()
+                .join("p1-00005-0000.jsonl.zst")
+                .exists(),
+            "another pass's"
+        );
+        assert!(!layout.file_errors_path(5).exists() && layout.file_errors_path(0).exists());
+        // Pass 1 (the last of two) leaves pass 0's dropped shards and errors alone.
+        layout.sweep_unfinished(1, true, &|_| true).unwrap();
+        assert!(!layout
+            .dropped_dir()
+            .join("p1-00000-0000.jsonl.zst")
+            .exists());
+        assert!(layout.dropped_dir().join("00000-0000.jsonl.zst").exists());
+        assert!(layout.file_errors_path(0).exists());
     }
 
     #[cfg(target_os = "linux")]

@@ -30,6 +30,7 @@ pub mod report;
 pub mod runner;
 pub mod slurm;
 pub mod source;
+pub mod units;
 
 use thresh_core::StepRegistry;
 

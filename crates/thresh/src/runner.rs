@@ -1,11 +1,12 @@
 //! [`run`]: a pipeline file's input, through its steps, into its output directory.
 //!
-//! The source thread reads batches of raw records, worker threads parse, process and
-//! serialize them, and the calling thread writes them to the shards of their input file in
-//! input order ([`thresh_core::engine::run_ordered`]). When a file's last batch is written,
-//! its shards are completed (renamed into place), its error records saved and its completion
-//! marker written; a rerun skips marked files and redoes the others from scratch. At the end,
-//! `errors.jsonl` and `stats.json` are assembled from the per-file records.
+//! The input files are grouped into work units ([`crate::units`]). The source thread reads
+//! them as chunks of raw records, worker threads parse, process and serialize them, and the
+//! calling thread writes them to the shards of their unit in input order
+//! ([`thresh_core::engine::run_ordered`]). When a unit's last chunk is written, its shards
+//! are completed (renamed into place), its error records saved and its completion marker
+//! written; a rerun skips marked units and redoes the others from scratch. At the end,
+//! `errors.jsonl` and `stats.json` are assembled from the per-unit records.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -13,8 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::collections::BTreeMap;
 use thresh_core::engine::run_ordered;
-use thresh_core::{ConfigError, Origin, Outcome, Pipeline, Stats};
+use thresh_core::{BarrierWork, ConfigError, Origin, Outcome, Pipeline, Stats};
 use thresh_io::atomic::temp_path;
 use thresh_io::compression::Compression;
 use thresh_io::inputs::{expand_inputs, input_extensions, InputError, InputFile};
@@ -26,7 +28,8 @@ use xxhash_rust::xxh3::xxh3_128;
 use crate::config::{OutputFormat, PipelineFile};
 use crate::layout::{file_prefix, FileRecord, Layout, Manifest, ResumeMode};
 use crate::report::{FileCounts, RunReport};
-use crate::source::FileBatches;
+use crate::source::{Chunk, UnitChunks};
+use crate::units::{self, Done, UnitLimits};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -65,6 +68,22 @@ impl Files {
             Files::All => true,
             Files::List(list) => list.contains(&i),
             Files::Rank { rank, world_size } => i % world_size == *rank,
+        }
+    }
+
+    /// This task's files among `inputs`, in the order it reads them.
+    pub fn order(&self, inputs: u32) -> Vec<u32> {
+        match self {
+            Files::All => (0..inputs).collect(),
+            Files::List(list) => {
+                let mut list: Vec<u32> = list.iter().copied().filter(|&i| i < inputs).collect();
+                list.sort_unstable();
+                list.dedup();
+                list
+            }
+            Files::Rank { rank, world_size } => (*rank..inputs)
+                .step_by((*world_size).max(1) as usize)
+                .collect(),
         }
     }
 }
@@ -158,9 +177,9 @@ struct Lines {
     encoded: Option<Vec<u8>>,
 }
 
-/// A batch after the workers: serialized output and the batch's accounting.
+/// A chunk after the workers: serialized output and the chunk's accounting.
 struct Processed {
-    file: u32,
+    unit: u32,
     last: bool,
     /// Kept documents by partition (`""` when the output is not partitioned), in order of
     /// first appearance.
@@ -171,7 +190,8 @@ struct Processed {
     /// The barrier step's observations of the staged documents, in order.
     observed: Vec<u8>,
     errors: Vec<u8>,
-    first_error: Option<(u64, u64, String)>,
+    /// The first unreadable record: input file, line, offset, message.
+    first_error: Option<(u32, u64, u64, String)>,
     stats: Stats,
 }
 
@@ -274,10 +294,10 @@ impl Work<'_> {
         }
     }
 
-    fn process(&self, batch: Batch) -> Processed {
+    fn process(&self, chunk: Chunk) -> Processed {
         let mut out = Processed {
-            file: batch.file,
-            last: batch.last,
+            unit: chunk.unit,
+            last: chunk.last,
             kept: Vec::new(),
             dropped: Lines::default(),
             staged: Lines::default(),
@@ -286,59 +306,8 @@ impl Work<'_> {
             first_error: None,
             stats: self.empty_stats.clone(),
         };
-        let first_pass = self.pass == 0;
-        if first_pass {
-            out.stats.bytes_in = batch.bytes;
-            out.stats.skipped = batch.skipped.clone();
-        }
-        let name = &self.names[batch.file as usize];
-        let mut batch = batch;
-        let items = std::mem::take(&mut batch.items);
-        for item in items {
-            if first_pass {
-                out.stats.read += 1;
-            }
-            let (line, offset, message) = match item {
-                Item::Record {
-                    range,
-                    line,
-                    offset,
-                } => {
-                    let origin = Origin {
-                        file: batch.file,
-                        record: line,
-                    };
-                    let parsed = parse_record(batch.record(&range), &self.fields, name, origin)
-                        .and_then(|doc| {
-                            if first_pass {
-                                Ok(doc)
-                            } else {
-                                restore_origin(doc)
-                            }
-                        });
-                    match parsed {
-                        Ok(doc) => {
-                            self.handle(doc, &mut out);
-                            continue;
-                        }
-                        Err(message) => (line, offset, message),
-                    }
-                }
-                Item::Document { doc, .. } => {
-                    self.handle(*doc, &mut out);
-                    continue;
-                }
-                Item::Error {
-                    line,
-                    offset,
-                    message,
-                } => (line, offset, message),
-            };
-            out.stats.errored += 1;
-            let record = serde_json::json!({"file": name, "line": line, "offset": offset, "message": message});
-            serde_json::to_writer(&mut out.errors, &record).expect("writing to a Vec cannot fail");
-            out.errors.push(b'\n');
-            out.first_error.get_or_insert((line, offset, message));
+        for (position, batch) in chunk.batches {
+            self.process_batch(chunk.unit, position, batch, &mut out);
         }
         // Compressing here spreads the costliest part of writing over the workers; a failure
         // leaves `encoded` empty and the writer compresses (and reports) instead.
@@ -352,9 +321,74 @@ impl Work<'_> {
         }
         out
     }
+
+    /// Reads, processes and files the records of `batch`, of the file at `position` in work
+    /// unit `unit`. Documents of the first pass are numbered in their unit
+    /// ([`Origin::in_unit`]); later passes restore the origin set aside with them.
+    fn process_batch(&self, unit: u32, position: u32, mut batch: Batch, out: &mut Processed) {
+        let first_pass = self.pass == 0;
+        if first_pass {
+            out.stats.bytes_in += batch.bytes;
+            for (kind, n) in &batch.skipped {
+                *out.stats.skipped.entry(kind.clone()).or_default() += n;
+            }
+        }
+        let name = &self.names[batch.file as usize];
+        let items = std::mem::take(&mut batch.items);
+        for item in items {
+            if first_pass {
+                out.stats.read += 1;
+            }
+            let (line, offset, message) = match item {
+                Item::Record {
+                    range,
+                    line,
+                    offset,
+                } => {
+                    // Ids derived from file and line are the file's own.
+                    let origin = Origin {
+                        file: batch.file,
+                        record: line,
+                    };
+                    let parsed = parse_record(batch.record(&range), &self.fields, name, origin)
+                        .and_then(|mut doc| {
+                            if first_pass {
+                                doc.origin = Origin::in_unit(unit, position, line);
+                                Ok(doc)
+                            } else {
+                                restore_origin(doc)
+                            }
+                        });
+                    match parsed {
+                        Ok(doc) => {
+                            self.handle(doc, out);
+                            continue;
+                        }
+                        Err(message) => (line, offset, message),
+                    }
+                }
+                Item::Document { mut doc, .. } => {
+                    doc.origin = Origin::in_unit(unit, position, doc.origin.record);
+                    self.handle(*doc, out);
+                    continue;
+                }
+                Item::Error {
+                    line,
+                    offset,
+                    message,
+                } => (line, offset, message),
+            };
+            out.stats.errored += 1;
+            let record = serde_json::json!({"file": name, "line": line, "offset": offset, "message": message});
+            serde_json::to_writer(&mut out.errors, &record).expect("writing to a Vec cannot fail");
+            out.errors.push(b'\n');
+            out.first_error
+                .get_or_insert((batch.file, line, offset, message));
+        }
+    }
 }
 
-/// The open outputs of the input file being written.
+/// The open outputs of the work unit being written.
 struct FileSink {
     index: u32,
     /// Kept shards by partition, created on first use.
@@ -373,7 +407,9 @@ struct Pass<'a> {
     last: bool,
     layout: &'a Layout,
     /// The barrier step that ends the pass: its working directory.
-    barrier_work: Option<thresh_core::BarrierWork>,
+    barrier_work: Option<BarrierWork>,
+    /// The input files of each work unit the pass writes, by unit id.
+    units: BTreeMap<u32, Vec<u32>>,
 }
 
 /// Runs the pipeline file and returns what `stats.json` says.
@@ -412,23 +448,33 @@ pub fn run(
     };
     let barriers = pipeline.barriers();
     let passes = barriers.len() + 1;
+    let n = inputs.len() as u32;
     let names: Vec<String> = inputs.iter().map(|f| f.name.clone()).collect();
-    let work_of = |b: usize| {
+    let limits = UnitLimits {
+        bytes: file.input.unit_bytes,
+        files: file.input.unit_files,
+    };
+    let done_of = |pass: usize| {
+        Done::load(&layout, pass, pass + 1 == passes, n).map_err(io_err(layout.root()))
+    };
+    // Observations and decisions are per work unit of pass 0.
+    let work_of = |b: usize| -> Result<BarrierWork, RunError> {
         let name = &pipeline.steps()[b].name;
         let pass = barriers.iter().position(|&x| x == b).expect("a barrier");
-        thresh_core::BarrierWork {
+        Ok(BarrierWork {
             dir: layout.barrier_dir(name),
-            files: inputs.len() as u32,
+            units: done_of(0)?.work_units(),
             threads,
             staged: layout.stage_dir(pass),
-        }
+        })
     };
     check_part(
         options.only.as_ref(),
         passes,
-        inputs.len() as u32,
-        &layout,
+        n,
         &pipeline,
+        &layout,
+        &done_of,
     )?;
     let mut this_run = Stats::for_pipeline(&pipeline);
     let mut processed_files = 0u64;
@@ -467,74 +513,94 @@ pub fn run(
         if pass_index > 0 {
             let b = barriers[pass_index - 1];
             let barrier = pipeline.barrier(b).expect("a barrier step");
-            let work = work_of(b);
+            let work = work_of(b)?;
             let decisions = work.decisions_dir();
             layout.pull_dir(&decisions).map_err(io_err(&decisions))?;
             barrier.open(&work).map_err(RunError::Output)?;
         }
-        let pass = Pass {
-            index: pass_index,
-            last,
-            layout: &layout,
-            barrier_work: (!last).then(|| work_of(barriers[pass_index])),
+        let selection = match &options.only {
+            Some(Part::Pass { files, .. }) => files.clone(),
+            _ => Files::All,
+        };
+        let done = done_of(pass_index)?;
+        // What unfinished attempts at this task's units left behind goes first.
+        layout
+            .sweep_unfinished(pass_index, last, &|id| {
+                selection.contains(id) && !done.has(id)
+            })
+            .map_err(io_err(layout.root()))?;
+        let order = selection.order(n);
+        if last {
+            resumed += order.iter().filter(|&&i| done.covers(i)).count() as u64;
+        }
+        let todo: Vec<units::Unit> = if pass_index == 0 {
+            units::form(&order, |i| inputs[i as usize].size, &done, limits)
+        } else {
+            done_of(0)?
+                .units()
+                .filter(|u| selection.contains(u.id) && !done.has(u.id))
+                .collect()
         };
         let mut pending = Vec::new();
-        for (i, input) in inputs.iter().enumerate() {
-            let index = i as u32;
-            if let Some(Part::Pass { files, .. }) = &options.only {
-                if !files.contains(index) {
-                    continue;
-                }
-            }
-            if layout.pass_completed(pass_index, last, index).is_some() {
-                if last {
-                    resumed += 1;
-                }
-                continue;
-            }
-            layout
-                .reset_pass_file(pass_index, last, index)
-                .map_err(io_err(layout.root()))?;
+        let mut unit_files = BTreeMap::new();
+        for unit in todo {
+            let id = unit.id;
             if pass_index == 0 {
-                pending.push((index, input.clone()));
+                let files = unit
+                    .files
+                    .iter()
+                    .map(|&i| (i, inputs[i as usize].clone()))
+                    .collect();
+                pending.push((id, files));
+                unit_files.insert(id, unit.files);
                 continue;
             }
-            // Later passes read what the previous one set aside; a file with nothing set
+            // Later passes read what the previous one set aside; a unit with nothing set
             // aside is finished at once.
             let staged = ShardSpec {
                 dir: layout.stage_dir(pass_index - 1),
-                prefix: file_prefix(index),
+                prefix: file_prefix(id),
                 compression: file.output.shard_compression(),
                 level: file.output.level,
                 max_docs: 0,
                 max_bytes: 0,
             }
             .part_path(0);
+            let input = &inputs[id as usize];
             if layout.pull(&staged).map_err(io_err(&staged))? {
-                let name = input.name.clone();
-                let relative = input.relative.clone();
-                pending.push((
-                    index,
-                    InputFile {
-                        name,
-                        size: fs::metadata(&staged).map_or(0, |m| m.len()),
-                        path: staged,
-                        relative,
-                    },
-                ));
+                let staged_input = InputFile {
+                    name: input.name.clone(),
+                    size: fs::metadata(&staged).map_or(0, |m| m.len()),
+                    path: staged,
+                    relative: input.relative.clone(),
+                };
+                pending.push((id, vec![(id, staged_input)]));
+                unit_files.insert(id, unit.files);
             } else {
                 let record = FileRecord {
                     name: input.name.clone(),
+                    files: unit.files,
                     stats: Stats::for_pipeline(&pipeline),
                 };
                 layout
-                    .mark_pass_done(pass_index, last, index, &record)
+                    .mark_pass_done(pass_index, last, id, &record)
                     .map_err(io_err(layout.root()))?;
             }
         }
         if last {
-            processed_files = pending.len() as u64;
+            processed_files = unit_files.values().map(|f: &Vec<u32>| f.len() as u64).sum();
         }
+        let pass = Pass {
+            index: pass_index,
+            last,
+            layout: &layout,
+            barrier_work: if last {
+                None
+            } else {
+                Some(work_of(barriers[pass_index])?)
+            },
+            units: unit_files,
+        };
         run_pass(
             file,
             &pipeline,
@@ -594,12 +660,9 @@ pub fn run(
                 rank: *rank,
                 world_size: *world_size,
             };
-            let mine: Vec<u32> = (0..inputs.len() as u32)
-                .filter(|&i| files.contains(i))
-                .collect();
-            let stats = completed_stats(&layout, &pipeline, passes, &mine, &inputs)?;
+            let stats = completed_stats(&layout, &pipeline, passes, &files, &inputs)?;
             let mut rank_report = report(stats, summaries.clone());
-            rank_report.files.total = mine.len() as u64;
+            rank_report.files.total = files.order(n).len() as u64;
             let path = layout.rank_stats_path(*rank, *world_size);
             let json = serde_json::to_vec_pretty(&rank_report).expect("report serializes");
             layout.write(&path, &json).map_err(io_err(&path))?;
@@ -609,14 +672,14 @@ pub fn run(
         // Other tasks may have finished the rest meanwhile.
         pull_state()?;
     }
-    if options.only.is_some() && !run_complete(&layout, passes, inputs.len() as u32) {
+    if options.only.is_some() && !run_complete(&layout, passes, n)? {
         // A part of the run: its own figures; the run's stats.json comes with the last part.
         return Ok(report(this_run.clone(), summaries));
     }
 
-    let all: Vec<u32> = (0..inputs.len() as u32).collect();
-    let total = completed_stats(&layout, &pipeline, passes, &all, &inputs)?;
-    merge_errors(&layout, inputs.len() as u32)?;
+    let total = completed_stats(&layout, &pipeline, passes, &Files::All, &inputs)?;
+    let first_pass_units: Vec<u32> = done_of(0)?.records().map(|(id, _)| id).collect();
+    merge_errors(&layout, &first_pass_units)?;
     let report = report(total, summaries);
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     layout
@@ -628,27 +691,33 @@ pub fn run(
     Ok(report)
 }
 
-/// The stats of every pass over input files `files`, which must all be complete, with the
-/// accounting identity checked.
+/// The stats of every pass over the work units of the files `files` selects (by their first
+/// file), which must all be complete, with the accounting identity checked.
 fn completed_stats(
     layout: &Layout,
     pipeline: &Pipeline,
     passes: usize,
-    files: &[u32],
+    files: &Files,
     inputs: &[InputFile],
 ) -> Result<Stats, RunError> {
     let mut total = Stats::for_pipeline(pipeline);
     for pass_index in 0..passes {
-        let last = pass_index + 1 == passes;
-        for &i in files {
-            match layout.pass_completed(pass_index, last, i) {
-                Some(record) => total.merge(&record.stats),
-                None => {
-                    return Err(RunError::Output(format!(
-                        "input file {} was not completed",
-                        inputs[i as usize].name
-                    )))
-                }
+        let done = Done::load(
+            layout,
+            pass_index,
+            pass_index + 1 == passes,
+            inputs.len() as u32,
+        )
+        .map_err(io_err(layout.root()))?;
+        if let Some(i) = done.first_missing(files, inputs.len() as u32) {
+            return Err(RunError::Output(format!(
+                "input file {} was not completed",
+                inputs[i as usize].name
+            )));
+        }
+        for (id, record) in done.records() {
+            if files.contains(id) {
+                total.merge(&record.stats);
             }
         }
     }
@@ -664,8 +733,15 @@ fn completed_stats(
 }
 
 /// True when every pass has finished every input file.
-fn run_complete(layout: &Layout, passes: usize, files: u32) -> bool {
-    (0..passes).all(|p| (0..files).all(|i| layout.pass_completed(p, p + 1 == passes, i).is_some()))
+fn run_complete(layout: &Layout, passes: usize, files: u32) -> Result<bool, RunError> {
+    for pass in 0..passes {
+        let done =
+            Done::load(layout, pass, pass + 1 == passes, files).map_err(io_err(layout.root()))?;
+        if done.first_missing(&Files::All, files).is_some() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Checks that a part can run now: its pass exists and what it needs is done.
@@ -673,14 +749,13 @@ fn check_part(
     part: Option<&Part>,
     passes: usize,
     files: u32,
-    layout: &Layout,
     pipeline: &Pipeline,
+    layout: &Layout,
+    done_of: &dyn Fn(usize) -> Result<Done, RunError>,
 ) -> Result<(), RunError> {
     let barriers = pipeline.barriers();
-    let missing = |pass: usize, selection: &Files| {
-        (0..files)
-            .filter(|&i| selection.contains(i))
-            .find(|&i| layout.pass_completed(pass, pass + 1 == passes, i).is_none())
+    let missing = |pass: usize, selection: &Files| -> Result<Option<u32>, RunError> {
+        Ok(done_of(pass)?.first_missing(selection, files))
     };
     match part {
         None => Ok(()),
@@ -712,7 +787,7 @@ fn check_part(
                 _ => {}
             }
             if *pass > 0 {
-                if let Some(i) = missing(pass - 1, selection) {
+                if let Some(i) = missing(pass - 1, selection)? {
                     return Err(RunError::Output(format!(
                         "pass {} has not finished input file {i}: run it first",
                         pass - 1
@@ -743,7 +818,7 @@ fn check_part(
                     passes.saturating_sub(2)
                 )));
             }
-            match missing(*pass, &Files::All) {
+            match missing(*pass, &Files::All)? {
                 Some(i) => Err(RunError::Output(format!(
                     "pass {pass} has not finished input file {i}: run it first"
                 ))),
@@ -758,7 +833,7 @@ fn resolve_barrier(
     pipeline: &Pipeline,
     layout: &Layout,
     b: usize,
-    work_of: &dyn Fn(usize) -> thresh_core::BarrierWork,
+    work_of: &dyn Fn(usize) -> Result<BarrierWork, RunError>,
 ) -> Result<serde_json::Value, RunError> {
     let name = &pipeline.steps()[b].name;
     let marker = layout.resolved_path(name);
@@ -766,7 +841,7 @@ fn resolve_barrier(
         return Ok(serde_json::from_slice(&bytes).unwrap_or_default());
     }
     let barrier = pipeline.barrier(b).expect("a barrier step");
-    let work = work_of(b);
+    let work = work_of(b)?;
     for dir in [work.observations_dir(), work.parts_dir()] {
         layout.pull_dir(&dir).map_err(io_err(&dir))?;
     }
@@ -774,7 +849,8 @@ fn resolve_barrier(
         .resolve(&work)
         .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
     // The decisions go up before the marker that says they are there.
-    let decisions: Vec<_> = (0..work.files)
+    let decisions: Vec<_> = work
+        .unit_ids()
         .map(|i| work.decisions(i))
         .filter(|path| path.exists())
         .collect();
@@ -794,7 +870,7 @@ fn resolve_part(
     b: usize,
     part: u32,
     parts: u32,
-    work_of: &dyn Fn(usize) -> thresh_core::BarrierWork,
+    work_of: &dyn Fn(usize) -> Result<BarrierWork, RunError>,
 ) -> Result<(), RunError> {
     let name = &pipeline.steps()[b].name;
     let barrier = pipeline.barrier(b).expect("a barrier step");
@@ -806,7 +882,7 @@ fn resolve_part(
     if layout.resolved_path(name).exists() {
         return Ok(());
     }
-    let work = work_of(b);
+    let work = work_of(b)?;
     let result = work.part(part, parts);
     if layout.pull(&result).map_err(io_err(&result))? {
         return Ok(());
@@ -823,21 +899,22 @@ fn resolve_part(
     layout.push(&result).map_err(io_err(&result))
 }
 
-/// Runs one pass over the `pending` files.
+/// Runs one pass over the `pending` work units (id and files).
 #[allow(clippy::too_many_arguments)]
 fn run_pass(
     file: &PipelineFile,
     pipeline: &Pipeline,
     pass: &Pass,
     names: &[String],
-    pending: Vec<(u32, InputFile)>,
+    pending: Vec<(u32, Vec<(u32, InputFile)>)>,
     threads: usize,
     options: &RunOptions,
     progress: &dyn Progress,
     this_run: &mut Stats,
 ) -> Result<(), RunError> {
-    let raw_total: u64 = pending.iter().map(|(_, f)| f.size).sum();
-    progress.start(raw_total, pending.len() as u64);
+    let files = pending.iter().flat_map(|(_, files)| files);
+    let raw_total: u64 = files.clone().map(|(_, f)| f.size).sum();
+    progress.start(raw_total, files.count() as u64);
     let steps = pipeline.pass_range(pass.index);
     let barrier = if pass.last {
         None
@@ -869,7 +946,7 @@ fn run_pass(
         barrier,
     };
     let raw_bytes = Arc::new(AtomicU64::new(0));
-    let source = FileBatches::new(
+    let source = UnitChunks::new(
         pending,
         file.input.max_record_bytes as usize,
         raw_bytes.clone(),
@@ -887,9 +964,9 @@ fn run_pass(
         threads,
         2 * threads + 2,
         source,
-        |batch| work.process(batch),
+        |chunk| work.process(chunk),
         |processed| {
-            let finished = processed.last.then_some(processed.file);
+            let finished = processed.last.then_some(processed.unit);
             let result = write_processed(
                 file,
                 pass,
@@ -936,9 +1013,9 @@ fn write_processed(
     this_run: &mut Stats,
 ) -> Result<(), RunError> {
     if strict {
-        if let Some((line, offset, message)) = processed.first_error {
+        if let Some((file, line, offset, message)) = processed.first_error {
             return Err(RunError::Strict {
-                file: work.names[processed.file as usize].clone(),
+                file: work.names[file as usize].clone(),
                 line,
                 offset,
                 message,
@@ -946,12 +1023,12 @@ fn write_processed(
         }
     }
     let layout = pass.layout;
-    // Kept shards are named by input file alone; dropped ones also by pass.
+    // Kept shards are named by work unit alone; dropped ones also by pass.
     let spec = |dir: std::path::PathBuf| ShardSpec {
         prefix: if dir == layout.dropped_dir() {
-            Layout::pass_prefix(pass.index, processed.file)
+            Layout::pass_prefix(pass.index, processed.unit)
         } else {
-            file_prefix(processed.file)
+            file_prefix(processed.unit)
         },
         dir,
         compression: file.output.shard_compression(),
@@ -960,13 +1037,13 @@ fn write_processed(
         max_bytes: file.output.max_bytes_per_shard,
     };
     let current = sink.get_or_insert_with(|| FileSink {
-        index: processed.file,
+        index: processed.unit,
         kept: std::collections::BTreeMap::new(),
         dropped: ShardWriter::new(spec(layout.dropped_dir())),
         staged: pass.barrier_work.as_ref().map(|_| {
             ShardWriter::new(ShardSpec {
                 dir: layout.stage_dir(pass.index),
-                prefix: file_prefix(processed.file),
+                prefix: file_prefix(processed.unit),
                 compression: file.output.shard_compression(),
                 level: file.output.level,
                 max_docs: 0,
@@ -977,7 +1054,7 @@ fn write_processed(
         errors: None,
         stats: work.empty_stats.clone(),
     });
-    debug_assert_eq!(current.index, processed.file);
+    debug_assert_eq!(current.index, processed.unit);
     for (route, lines) in &processed.kept {
         let dir = if route.is_empty() {
             layout.kept_dir()
@@ -1007,11 +1084,11 @@ fn write_processed(
             .map_err(io_err(&layout.stage_dir(pass.index)))?;
     }
     if let Some(work_dir) = &pass.barrier_work {
-        let path = || work_dir.observations(processed.file);
+        let path = || work_dir.observations(processed.unit);
         append_pending(&mut current.observed, path, &processed.observed)?;
     }
     if !processed.errors.is_empty() {
-        let path = || layout.file_errors_path(processed.file);
+        let path = || layout.file_errors_path(processed.unit);
         append_pending(&mut current.errors, path, &processed.errors)?;
     }
     current.stats.merge(&processed.stats);
@@ -1055,6 +1132,7 @@ fn write_processed(
             .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))?;
         let record = FileRecord {
             name: work.names[done.index as usize].clone(),
+            files: pass.units.get(&done.index).cloned().unwrap_or_default(),
             stats: done.stats,
         };
         let marker = layout.pass_done_path(pass.index, pass.last, done.index);
@@ -1099,14 +1177,15 @@ fn append_pending(
     writer.write_all(bytes).map_err(io_err(path))
 }
 
-/// Concatenates the per-file error records, in input order, into `errors.jsonl`.
-fn merge_errors(layout: &Layout, files: u32) -> Result<(), RunError> {
+/// Concatenates the error records of the work units `units`, in input order, into
+/// `errors.jsonl`.
+fn merge_errors(layout: &Layout, units: &[u32]) -> Result<(), RunError> {
     let path = layout.errors_path();
     let per_file = layout.file_errors_dir();
     layout.pull_dir(&per_file).map_err(io_err(&per_file))?;
     let tmp = thresh_io::atomic::private_temp_path(&path);
     let mut out = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
-    for i in 0..files {
+    for &i in units {
         match File::open(layout.file_errors_path(i)) {
             Ok(mut part) => {
                 io::copy(&mut part, &mut out).map_err(io_err(&tmp))?;

@@ -1,5 +1,7 @@
 //! The source of a run: the pending input files, read one after another as batches of
-//! records, each file ending in a batch marked `last`.
+//! records, each file ending in a batch marked `last` ([`FileBatches`]); and the same batches
+//! gathered into chunks of one work unit each, the unit's last chunk marked `last`
+//! ([`UnitChunks`]).
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -108,6 +110,88 @@ impl Iterator for FileBatches {
             }
             Err(e) => Some(open_error(index, &e)),
         }
+    }
+}
+
+/// Consecutive batches of one work unit, as the workers take them: each with the position
+/// of its file in the unit.
+pub struct Chunk {
+    /// The unit's id.
+    pub unit: u32,
+    /// The batches, with their file's position in the unit (from 0).
+    pub batches: Vec<(u32, Batch)>,
+    /// True for the unit's last chunk.
+    pub last: bool,
+}
+
+/// Reads work units (an id and the files it holds, in order) as chunks: the batches of its
+/// files gathered until a chunk holds about as much as one batch of a large file, so that
+/// many small files cost what a few large ones do.
+pub struct UnitChunks {
+    batches: FileBatches,
+    /// The units still to read: id and number of files.
+    units: VecDeque<(u32, u32)>,
+    /// The position in the first unit of the file being read.
+    position: u32,
+}
+
+impl UnitChunks {
+    /// Chunks of `units` (id, files), counting raw bytes read in `raw_bytes`.
+    pub fn new(
+        units: Vec<(u32, Vec<(u32, InputFile)>)>,
+        max_record_bytes: usize,
+        raw_bytes: Arc<AtomicU64>,
+    ) -> Self {
+        let counts = units
+            .iter()
+            .map(|(id, files)| (*id, files.len() as u32))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        let files = units.into_iter().flat_map(|(_, files)| files).collect();
+        UnitChunks {
+            batches: FileBatches::new(files, max_record_bytes, raw_bytes),
+            units: counts,
+            position: 0,
+        }
+    }
+}
+
+impl Iterator for UnitChunks {
+    type Item = Chunk;
+
+    fn next(&mut self) -> Option<Chunk> {
+        let &(unit, files) = self.units.front()?;
+        let mut chunk = Chunk {
+            unit,
+            batches: Vec::new(),
+            last: false,
+        };
+        let (mut bytes, mut items) = (0usize, 0usize);
+        loop {
+            // Every file ends in a batch marked `last`: the files run out with the units.
+            let Some(batch) = self.batches.next() else {
+                self.units.clear();
+                chunk.last = true;
+                break;
+            };
+            let file_done = batch.last;
+            bytes += batch.data.len().max(batch.bytes as usize);
+            items += batch.items.len();
+            chunk.batches.push((self.position, batch));
+            if file_done {
+                self.position += 1;
+                if self.position == files {
+                    self.units.pop_front();
+                    self.position = 0;
+                    chunk.last = true;
+                    break;
+                }
+            }
+            if bytes >= BATCH_BYTES || items >= BATCH_ITEMS {
+                break;
+            }
+        }
+        Some(chunk)
     }
 }
 

@@ -29,9 +29,20 @@ pub fn run_ok(args: &[&str]) -> Output {
 
 /// Writes `pipeline.toml` in `dir` with the given input paths, step tables and output options.
 pub fn pipeline(dir: &Path, inputs: &[&str], steps: &str, output: &str) -> PathBuf {
+    pipeline_with_input(dir, inputs, "", steps, output)
+}
+
+/// [`pipeline`] with more `[input]` settings (`input`, TOML lines).
+pub fn pipeline_with_input(
+    dir: &Path,
+    inputs: &[&str],
+    input: &str,
+    steps: &str,
+    output: &str,
+) -> PathBuf {
     let paths: Vec<String> = inputs.iter().map(|p| format!("{p:?}")).collect();
     let text = format!(
-        "[input]\npaths = [{}]\n\n{steps}\n\n[output]\npath = \"out\"\n{output}\n",
+        "[input]\npaths = [{}]\n{input}\n\n{steps}\n\n[output]\npath = \"out\"\n{output}\n",
         paths.join(", ")
     );
     let path = dir.join("pipeline.toml");
