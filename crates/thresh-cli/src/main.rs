@@ -113,9 +113,10 @@ enum Command {
     Explain {
         /// The pipeline file (TOML).
         pipeline: PathBuf,
-        /// A JSON Lines file (plain, gzip or zstd) or a plain-text `.txt` file.
-        file: PathBuf,
-        /// The id of the document (default: the first one).
+        /// Any input file a run reads (JSON Lines, Parquet, a web archive, a saved page; local
+        /// or `s3://…`), or a plain-text `.txt` file.
+        file: String,
+        /// The id of the document (a web archive's: its WARC-Record-ID; default: the first one).
         #[arg(long)]
         id: Option<String>,
         /// Print JSON instead of the table.
@@ -151,9 +152,18 @@ fn parse_files(list: &str) -> Result<FileList, String> {
                 .map_err(|_| format!("`{s}` is not a file index"))
         };
         match item.split_once('-') {
-            Some((a, b)) => out.extend(number(a)?..=number(b)?),
+            Some((a, b)) => {
+                let (a, b) = (number(a)?, number(b)?);
+                if a > b {
+                    return Err(format!("`{item}` is an empty range (write `{b}-{a}`)"));
+                }
+                out.extend(a..=b)
+            }
             None => out.push(number(item)?),
         }
+    }
+    if out.is_empty() {
+        return Err("no file index given".into());
     }
     Ok(FileList(out))
 }
@@ -310,5 +320,19 @@ fn real_main() -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_lists_take_indices_and_ranges_and_refuse_empty_ones() {
+        assert_eq!(parse_files("0,3,5-7").unwrap().0, [0, 3, 5, 6, 7]);
+        assert_eq!(parse_files(" 4 - 4 ").unwrap().0, [4]);
+        assert!(parse_files("9-5").unwrap_err().contains("empty range"));
+        assert!(parse_files(",").unwrap_err().contains("no file index"));
+        assert!(parse_files("x").unwrap_err().contains("not a file index"));
     }
 }

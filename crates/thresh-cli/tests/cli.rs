@@ -57,6 +57,10 @@ fn check_prints_the_plan() {
     ]);
     let plan = String::from_utf8_lossy(&o.stdout);
     assert!(plan.contains("input: 2 files"), "{plan}");
+    assert!(
+        plan.contains("work units: 1 (consecutive files up to 33.6 MB or 10000 files"),
+        "{plan}"
+    );
     assert!(plan.contains("4. length (length) min_words = 50"), "{plan}");
 }
 
@@ -967,4 +971,96 @@ fn a_second_run_on_an_output_in_use_names_the_other_process() {
     run_ok(&["run", p.to_str().unwrap(), "-q"]);
     let (read, kept, _, _) = assert_balanced(&tmp.path().join("out"));
     assert_eq!((read, kept), (9000, 9000));
+}
+
+/// `explain` reads what a run reads: a web-archive document by its WARC-Record-ID (with or
+/// without angle brackets), a row of a Parquet file, a saved page found in a folder.
+#[test]
+fn explain_reads_any_input_a_run_reads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let http = "Content-Type: application/http; msgtype=response\r\n";
+    let page = |title: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><article><h1>{title}</h1><p>The council met on Tuesday to discuss the budget for the new swimming pool in the park, which opens in October.</p><p>Work on the roof is almost finished, the mayor said.</p></article></body></html>"
+        )
+    };
+    let mut warc = warc_preamble("/one");
+    warc.extend(warc_member(
+        "response",
+        "one",
+        http,
+        page("First report").as_bytes(),
+    ));
+    warc.extend(warc_member(
+        "response",
+        "two",
+        http,
+        page("Second report").as_bytes(),
+    ));
+    let crawl = tmp.path().join("crawl.warc.gz");
+    fs::write(&crawl, warc).unwrap();
+    let steps = "[[step]]\ntype = \"html_extract\"\n\n[[step]]\ntype = \"length\"\nmin_words = 5";
+    let p = pipeline(
+        tmp.path(),
+        &["crawl.warc.gz"],
+        steps,
+        "format = \"parquet\"",
+    );
+    let explain = |file: &Path, id: &str| {
+        let o = run(&[
+            "explain",
+            p.to_str().unwrap(),
+            file.to_str().unwrap(),
+            "--id",
+            id,
+            "--json",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    for id in ["<urn:uuid:two>", "urn:uuid:two"] {
+        let json = explain(&crawl, id);
+        assert_eq!(json["id"], "<urn:uuid:two>");
+        assert_eq!(json["steps"][0]["name"], "html_extract");
+        assert!(
+            json["text"].as_str().unwrap().contains("Second report"),
+            "{json}"
+        );
+    }
+    let o = run(&[
+        "explain",
+        p.to_str().unwrap(),
+        crawl.to_str().unwrap(),
+        "--id",
+        "three",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&o.stderr);
+    assert!(message.contains("among the 2 documents"), "{message}");
+
+    // A row of the run's Parquet output.
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
+    let parquet = shard_files(&tmp.path().join("out/kept"))
+        .into_iter()
+        .find(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .unwrap();
+    let json = explain(&parquet, "<urn:uuid:one>");
+    assert!(
+        json["text"].as_str().unwrap().starts_with("First report"),
+        "{json}"
+    );
+
+    // A saved page in a folder, by the path a run names it with.
+    let site = tmp.path().join("site/news");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(
+        site.join("a.html"),
+        page("Third report").split("\r\n\r\n").nth(1).unwrap(),
+    )
+    .unwrap();
+    let json = explain(&tmp.path().join("site"), "news/a.html");
+    assert!(
+        json["text"].as_str().unwrap().contains("Third report"),
+        "{json}"
+    );
 }

@@ -129,9 +129,12 @@ fn jsonl_zst_and_parquet_to_and_from_s3_equal_a_local_run() {
     for key in ["read", "kept", "dropped", "errored", "steps"] {
         assert_eq!(remote[key], reference_stats[key], "{key}");
     }
+    // Four small files are one work unit, named by the first.
     let keys = s3.keys("bkt", "out-jsonl/");
     assert!(keys.contains(&"out-jsonl/kept/00000-0000.jsonl.zst".to_string()));
-    assert!(keys.contains(&"out-jsonl/dropped/00003-0000.jsonl.zst".to_string()));
+    assert!(keys.contains(&"out-jsonl/dropped/00000-0000.jsonl.zst".to_string()));
+    assert!(keys.contains(&"out-jsonl/.thresh/done/00000.json".to_string()));
+    assert!(!keys.iter().any(|k| k.contains("00003")), "{keys:?}");
     assert!(keys.iter().all(|k| !k.ends_with(".tmp")), "{keys:?}");
     assert_eq!(read_back(&s3, dir, "s3://bkt/out-jsonl"), reference);
     // A second run finds every file done on the bucket.
@@ -141,6 +144,22 @@ fn jsonl_zst_and_parquet_to_and_from_s3_equal_a_local_run() {
         summary.contains("(0 processed now, 4 resumed)"),
         "{summary}"
     );
+
+    // `explain` reads an object as a run does.
+    let o = ok(run_with(
+        s3.thresh(),
+        &[
+            "explain",
+            &p,
+            "s3://bkt/in/part-002.jsonl.zst",
+            "--id",
+            "f2-d7",
+            "--json",
+        ],
+    ));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["id"], "f2-d7");
+    assert_eq!(json["steps"][1]["name"], "length");
 
     // A glob in the key: two of the four files.
     let p = pipeline_file(
@@ -172,7 +191,7 @@ fn jsonl_zst_and_parquet_to_and_from_s3_equal_a_local_run() {
     );
     ok(run_with(s3.thresh(), &["run", &p, "-q"]));
     let keys = s3.keys("bkt", "out-parquet/kept/");
-    assert_eq!(keys.len(), 4, "{keys:?}");
+    assert_eq!(keys.len(), 1, "one work unit: {keys:?}");
     assert!(keys.iter().all(|k| k.ends_with(".parquet")), "{keys:?}");
     let p = pipeline_file(
         dir,

@@ -3,16 +3,18 @@
 //! would have said (a run stops at the first drop; `explain` goes on).
 
 use std::fmt::Write as _;
-use std::io::BufRead;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use thresh_core::{Document, Origin, StepMode, TraceStep, Verdict};
-use thresh_io::compression::open_decompressed;
+use thresh_io::inputs::{expand_inputs, input_extensions, InputError};
 use thresh_io::jsonl::parse_record;
-use thresh_io::lines::{Item, RecordSplitter};
+use thresh_io::lines::Item;
 
 use crate::config::PipelineFile;
+use crate::source::FileBatches;
 
 /// Why no document could be explained.
 #[derive(Debug, thiserror::Error)]
@@ -25,64 +27,101 @@ pub enum ExplainError {
         /// The error.
         source: std::io::Error,
     },
+    /// The input could not be listed (no such file, object or glob match).
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// No record with the id, or no readable record at all.
     #[error("{0}")]
     NotFound(String),
 }
 
-/// The document to explain: a plain-text file (`.txt`) or a saved page (`.html`, `.htm`,
-/// optionally `.gz`, decoded as the run decodes pages) is one document whose id is the file
-/// name; otherwise the JSON Lines record with `id` (the first readable one without `id`), read
-/// with the pipeline's field names.
+/// The document to explain, from `input` (a path, or an object-store URL), read as `thresh
+/// run` reads it: the record (JSON Lines, Parquet row), web-archive document (by its
+/// `WARC-Record-ID`, with or without the angle brackets) or saved page with id `id`, the first
+/// readable one without `id`. A plain-text file (`.txt`) is one document whose id is the file
+/// name.
 pub fn load_document(
     file: &PipelineFile,
-    path: &Path,
+    input: &str,
     id: Option<&str>,
 ) -> Result<Document, ExplainError> {
-    let read_err = |source| ExplainError::Read {
-        path: path.display().to_string(),
-        source,
-    };
+    let path = Path::new(input);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if path.extension().is_some_and(|e| e == "txt") {
-        let text = std::fs::read_to_string(path).map_err(read_err)?;
+    if !thresh_io::remote::is_remote(input) && path.extension().is_some_and(|e| e == "txt") {
+        let text = std::fs::read_to_string(path).map_err(|source| ExplainError::Read {
+            path: input.to_owned(),
+            source,
+        })?;
         return Ok(Document::new(id.unwrap_or(&name), text));
     }
-    if thresh_io::inputs::is_html_file(&name) {
-        let (mut reader, _) = open_decompressed(path).map_err(read_err)?;
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(read_err)?;
-        let (text, _) = thresh_io::charset::decode(&bytes, None);
-        return Ok(Document::new(id.unwrap_or(&name), text));
-    }
-    let (reader, _) = open_decompressed(path).map_err(read_err)?;
+    // The one file, listed and read as a run lists and reads its inputs.
+    let found = expand_inputs(&[input.to_owned()], Path::new("."), &input_extensions())?;
+    let wanted = id.map(|id| id.trim_start_matches('<').trim_end_matches('>'));
+    let matches = |doc: &Document| {
+        wanted.is_none_or(|w| doc.id.trim_start_matches('<').trim_end_matches('>') == w)
+    };
     let fields = file.input.field_names();
-    let mut split = RecordSplitter::new(
-        Box::new(reader) as Box<dyn BufRead + Send>,
-        file.input.max_record_bytes as usize,
-    );
-    while !split.is_done() {
-        let batch = split.next_batch(0, 1 << 20, 4096);
-        for item in &batch.items {
-            if let Item::Record { range, line, .. } = item {
-                let origin = Origin {
-                    file: 0,
-                    record: *line,
-                };
-                if let Ok(doc) = parse_record(batch.record(range), &fields, &name, origin) {
-                    if id.is_none_or(|id| doc.id == id) {
-                        return Ok(doc);
+    let mut read = 0u64;
+    let mut first_error = None;
+    let base_dir = match file.base_dir.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => file.base_dir.as_path(),
+    };
+    let base = std::fs::canonicalize(base_dir).ok();
+    for (index, input_file) in found.into_iter().enumerate() {
+        // Ids derived from file and line name the file as a run does: relative to the
+        // pipeline file's directory.
+        let source_name = std::fs::canonicalize(&input_file.path)
+            .ok()
+            .zip(base.as_ref())
+            .and_then(|(path, base)| {
+                let relative = path.strip_prefix(base).ok()?;
+                Some(relative.to_string_lossy().replace('\\', "/"))
+            })
+            .unwrap_or_else(|| input_file.name.clone());
+        let batches = FileBatches::new(
+            vec![(index as u32, input_file)],
+            file.input.max_record_bytes as usize,
+            Arc::new(AtomicU64::new(0)),
+        );
+        for batch in batches {
+            for item in &batch.items {
+                let doc = match item {
+                    Item::Record { range, line, .. } => {
+                        let origin = Origin {
+                            file: index as u32,
+                            record: *line,
+                        };
+                        match parse_record(batch.record(range), &fields, &source_name, origin) {
+                            Ok(doc) => doc,
+                            Err(message) => {
+                                first_error.get_or_insert(format!("line {line}: {message}"));
+                                continue;
+                            }
+                        }
                     }
+                    Item::Document { doc, .. } => (**doc).clone(),
+                    Item::Error { message, .. } => {
+                        first_error.get_or_insert(message.clone());
+                        continue;
+                    }
+                };
+                read += 1;
+                if matches(&doc) {
+                    return Ok(doc);
                 }
             }
         }
     }
+    let problem = first_error.map_or_else(String::new, |e| format!("; first error: {e}"));
     Err(ExplainError::NotFound(match id {
-        Some(id) => format!("no document with id `{id}` in `{}`", path.display()),
-        None => format!("no readable document in `{}`", path.display()),
+        Some(id) => {
+            format!("no document with id `{id}` among the {read} documents of `{input}`{problem}")
+        }
+        None => format!("no readable document in `{input}`{problem}"),
     }))
 }
 

@@ -7,6 +7,7 @@ use thresh_io::inputs::{expand_inputs, input_extensions};
 
 use crate::config::PipelineFile;
 use crate::runner::RunError;
+use crate::units::{form, Done, UnitLimits};
 
 /// Validates the pipeline file (steps and inputs) and describes what a run would do.
 pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {
@@ -32,6 +33,25 @@ pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, 
     if inputs.len() > 5 {
         let _ = writeln!(out, "  … and {} more", inputs.len() - 5);
     }
+    // The units of a whole run (rank tasks form theirs within their own files).
+    let all: Vec<u32> = (0..inputs.len() as u32).collect();
+    let limits = UnitLimits {
+        bytes: file.input.unit_bytes,
+        files: file.input.unit_files,
+    };
+    let units = form(
+        &all,
+        |i| inputs[i as usize].size,
+        &Done::from_records(Vec::new(), 0),
+        limits,
+    );
+    let _ = writeln!(
+        out,
+        "work units: {} (consecutive files up to {:.1} MB or {} files; each with its own shards and completion marker)",
+        units.len(),
+        limits.bytes as f64 / 1e6,
+        limits.files
+    );
     let barriers = pipeline.barriers();
     if barriers.is_empty() {
         let _ = writeln!(out, "steps (one pass):");

@@ -8,13 +8,13 @@
 //! written; a rerun skips marked units and redoes the others from scratch. At the end,
 //! `errors.jsonl` and `stats.json` are assembled from the per-unit records.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use std::collections::BTreeMap;
 use thresh_core::engine::run_ordered;
 use thresh_core::{BarrierWork, ConfigError, Origin, Outcome, Pipeline, Stats};
 use thresh_io::atomic::temp_path;
@@ -93,7 +93,7 @@ impl Files {
 /// A later plain run (or the last part) finds everything done and writes `stats.json`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Part {
-    /// Pass `pass` over the input files with these indices (all when empty). The previous
+    /// Pass `pass` over the input files `files` selects (every file with `Files::All`). The previous
     /// pass must be complete for them, and its barrier resolved.
     Pass {
         /// The pass (0 reads the input).

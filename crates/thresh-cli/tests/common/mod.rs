@@ -276,9 +276,19 @@ pub fn warc_preamble(path: &str) -> Vec<u8> {
     file
 }
 
+/// Whether the environment says `service` is there and its tests must run rather than skip:
+/// `THRESH_REQUIRE` lists what `.ci/run` provided (`shared,s3,slurm`); `CI` set requires
+/// `shared` (which CI always places beside the checkout).
+pub fn required(service: &str) -> bool {
+    let listed = std::env::var("THRESH_REQUIRE")
+        .is_ok_and(|list| list.split(',').any(|s| s.trim() == service));
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    listed || (service == "shared" && ci)
+}
+
 /// `../shared/<relative>` when it is there. When it is not, the test skips with a message —
-/// except where the environment says it must run (`CI`, or `THRESH_REQUIRE_SHARED`), where a
-/// missing `../shared` fails the test instead of passing it silently.
+/// except where the environment requires it ([`required`]), where a missing `../shared`
+/// fails the test instead of passing it silently.
 pub fn shared(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared")
@@ -286,10 +296,8 @@ pub fn shared(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         return Some(path);
     }
-    let required = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
-        || std::env::var_os("THRESH_REQUIRE_SHARED").is_some();
     assert!(
-        !required,
+        !required("shared"),
         "{} is missing, and CI requires it (../shared is placed beside the checkout)",
         path.display()
     );

@@ -52,9 +52,14 @@ pub fn http(port: u16, method: &str, target: &str, body: &[u8]) -> Option<(u16, 
 }
 
 impl S3 {
-    /// Starts the server, or says why the test skips and returns `None`.
+    /// Starts the server, or says why the test skips and returns `None` (fails instead where
+    /// `THRESH_REQUIRE` lists `s3`).
     pub fn start() -> Option<S3> {
         let Some(server) = std::env::var_os("THRESH_MOTO_SERVER") else {
+            assert!(
+                !super::required("s3"),
+                "THRESH_MOTO_SERVER is not set, and THRESH_REQUIRE says the S3 tests must run"
+            );
             eprintln!(
                 "SKIPPED: no S3 server; run `export THRESH_MOTO_SERVER=$(bash scripts/s3_local.sh)` (CI does)"
             );
