@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(response) = thresh_io::http::parse_response(data) {
+    if let Ok(response) = thresh_io::read::http::parse_response(data) {
         let _ = response.media_type();
         let _ = response.charset();
     }

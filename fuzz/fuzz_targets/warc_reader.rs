@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use thresh_io::warc::{WarcItem, WarcReader};
+use thresh_io::read::warc::{WarcItem, WarcReader};
 
 fuzz_target!(|data: &[u8]| {
     let mut last = 0u64;

@@ -86,7 +86,9 @@ class Pipeline:
 def run(pipeline: Union[str, os.PathLike, Mapping[str, Any]], output: Union[str, os.PathLike, None] = None, threads: int = 0, overwrite: bool = False) -> dict:
     """Runs a whole pipeline as `thresh run` does (deduplication included) and returns its
     `stats.json`. `pipeline` is a pipeline file's path, TOML text, or a dict shaped like one
-    (relative paths of a dict or TOML text resolve against the current directory)."""
+    (relative paths of a dict or TOML text resolve against the current directory). `output`
+    replaces the pipeline's output as `thresh run --output` does: a relative path resolves
+    against the current directory."""
     out = None if output is None else str(output)
     if isinstance(pipeline, Mapping):
         return json.loads(_thresh.run(json.dumps(pipeline), ".", out, threads, overwrite, json=True))

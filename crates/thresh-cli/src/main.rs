@@ -10,9 +10,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use thresh::config::PipelineFile;
-use thresh::layout::ResumeMode;
 use thresh::report::RunReport;
-use thresh::runner::{run, Files, Part, RunOptions};
+use thresh::run::{run, Part, RunOptions};
 
 #[derive(Parser)]
 #[command(
@@ -198,27 +197,8 @@ fn real_main() -> Result<ExitCode> {
             if let Some(output) = output {
                 file.set_output(&output)?;
             }
-            let options = RunOptions {
-                threads,
-                strict,
-                mode: if overwrite {
-                    ResumeMode::Overwrite
-                } else {
-                    ResumeMode::Resume
-                },
-                only: match (pass, resolve, rank.zip(world_size)) {
-                    (None, Some(pass), part) => Some(Part::Resolve { pass, part }),
-                    (pass, _, Some((rank, world_size))) => Some(Part::Pass {
-                        pass: pass.unwrap_or(0),
-                        files: Files::Rank { rank, world_size },
-                    }),
-                    (Some(pass), _, None) => Some(Part::Pass {
-                        pass,
-                        files: files.map_or(Files::All, |f| Files::List(f.0)),
-                    }),
-                    (None, None, None) => None,
-                },
-            };
+            let only = Part::select(pass, files.map(|f| f.0), resolve, rank.zip(world_size));
+            let options = RunOptions::new(threads, strict, overwrite, only);
             let reporter = progress::Reporter::new(quiet);
             let report = run(&file, &thresh::registry(), &options, &reporter)?;
             if !quiet {

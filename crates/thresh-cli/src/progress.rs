@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use thresh::runner::Progress;
+use thresh::run::Progress;
 
 /// Reports progress of a run.
 pub enum Reporter {

@@ -78,7 +78,7 @@ pub fn resolve_part(
         out.extend_from_slice(&a.to_le_bytes());
         out.extend_from_slice(&b.to_le_bytes());
     }
-    thresh_io::atomic::write_atomic(&path, &out).map_err(err(&path))
+    thresh_io::store::atomic::write_atomic(&path, &out).map_err(err(&path))
 }
 
 /// The candidate pairs the resolve parts left, in part (= band) order, when every part of one

@@ -31,7 +31,7 @@ pub fn write(path: &Path, dups: &[(u64, Duplicate)]) -> io::Result<()> {
         out.extend_from_slice(&(dup.survivor.len() as u32).to_le_bytes());
         out.extend_from_slice(dup.survivor.as_bytes());
     }
-    thresh_io::atomic::write_atomic(path, &out)
+    thresh_io::store::atomic::write_atomic(path, &out)
 }
 
 /// Little-endian fields read one after another from a decisions file.

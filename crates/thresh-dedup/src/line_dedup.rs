@@ -127,7 +127,7 @@ fn write_removals(path: &std::path::Path, removals: &[(u64, Vec<u32>)]) -> io::R
             out.extend_from_slice(&u.to_le_bytes());
         }
     }
-    thresh_io::atomic::write_atomic(path, &out)
+    thresh_io::store::atomic::write_atomic(path, &out)
 }
 
 fn read_removals(bytes: &[u8]) -> io::Result<HashMap<u64, Vec<u32>>> {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use thresh_io::compression::open_decompressed;
-use thresh_io::inputs::{expand_inputs, HTML_EXTENSIONS};
+use thresh_io::read::inputs::{expand_inputs, HTML_EXTENSIONS};
 
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -33,7 +33,7 @@ fn main() -> std::io::Result<()> {
     for round in 0..rounds {
         let start = Instant::now();
         for (_, bytes) in &raw {
-            let (html, _) = thresh_io::charset::decode(bytes, None);
+            let (html, _) = thresh_io::read::charset::decode(bytes, None);
             let extraction = thresh_extract::extract(&html, &options);
             if round == 0 {
                 texts.push(extraction.text);

@@ -1,6 +1,6 @@
 //! Lists the records and errors of WARC/ARC files: `cargo run -p thresh-io --example warc_dump -- FILE…`.
 use thresh_io::compression::open_decompressed;
-use thresh_io::warc::{WarcItem, WarcReader};
+use thresh_io::read::warc::{WarcItem, WarcReader};
 
 fn main() {
     for path in std::env::args().skip(1) {

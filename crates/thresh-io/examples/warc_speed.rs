@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use thresh_io::compression::open_decompressed;
-use thresh_io::warc::{WarcItem, WarcReader};
-use thresh_io::warc_docs::WarcBatches;
+use thresh_io::read::warc::{WarcItem, WarcReader};
+use thresh_io::read::warc_docs::WarcBatches;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,33 +2,32 @@
 //!
 //! Sources and sinks of thresh pipelines, kept apart from computation:
 //!
-//! - [`inputs`] expands input paths (files, directories, globs) into a sorted file list;
+//! - [`read`] turns input files of every format, local or on object storage, into batches of
+//!   records and documents ([`read::FileBatches`], the one reader of `run`, `explain` and
+//!   Python): [`read::inputs`] lists them, [`read::lines`] splits JSON Lines (with line numbers,
+//!   byte offsets and damage as error items), [`read::warc`] / [`read::warc_docs`] /
+//!   [`read::http`] read web archives, [`read::parquet`] Parquet rows, [`read::charset`]
+//!   decodes pages;
+//! - [`jsonl`] is the record format both sides share: a JSON line into a
+//!   [`thresh_core::Document`] and back (`id`, `text`, `metadata`, extra fields, `thresh`);
+//! - [`write`] is the output seam: the [`write::Sink`] trait a run writes a work unit's
+//!   documents to, with numbered, size-limited shards written atomically as JSON Lines
+//!   ([`write::jsonl`]) or Parquet ([`write::parquet`]);
+//! - [`store`] is where files live: local files written atomically ([`store::atomic`]) and
+//!   object storage ([`store::remote`]);
 //! - [`compression`] recognises gzip and zstd by extension and magic bytes, for reading and
-//!   writing;
-//! - [`lines`] splits a (decompressed) stream into batches of records with line numbers and byte
-//!   offsets, turning damage (truncated streams, oversized records) into error items;
-//! - [`jsonl`] parses a JSON line into a [`thresh_core::Document`] and writes the output
-//!   contract (`id`, `text`, `metadata`, extra fields, `thresh`);
-//! - [`shards`] writes numbered, size-limited, compressed shards atomically (temp file + rename);
-//! - [`atomic`] writes small files atomically.
+//!   writing.
 //!
 //! ```no_run
-//! use thresh_io::{compression::open_decompressed, lines::RecordSplitter};
+//! use thresh_io::{compression::open_decompressed, read::lines::RecordSplitter};
 //! let (reader, _kind) = open_decompressed(std::path::Path::new("part-0.jsonl.zst")).unwrap();
 //! let mut split = RecordSplitter::new(reader, 64 << 20);
 //! let batch = split.next_batch(0, 1 << 20, 1024);
 //! println!("{} records", batch.items.len());
 //! ```
 
-pub mod atomic;
-pub mod charset;
 pub mod compression;
-pub mod http;
-pub mod inputs;
 pub mod jsonl;
-pub mod lines;
-pub mod parquet;
-pub mod remote;
-pub mod shards;
-pub mod warc;
-pub mod warc_docs;
+pub mod read;
+pub mod store;
+pub mod write;

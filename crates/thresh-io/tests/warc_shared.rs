@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use thresh_io::compression::open_decompressed;
-use thresh_io::http::parse_response;
-use thresh_io::warc::{WarcItem, WarcReader};
+use thresh_io::read::http::parse_response;
+use thresh_io::read::warc::{WarcItem, WarcReader};
 
 #[test]
 fn every_shared_warc_file_reads_as_expected() {

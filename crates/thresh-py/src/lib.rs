@@ -181,26 +181,18 @@ fn run(
     };
     let mut file = thresh::config::PipelineFile::from_toml(&toml_text, Path::new(base_dir))
         .map_err(value_error)?;
+    // As `thresh run --output`: a relative path against the working directory.
     if let Some(output) = output {
-        file.output.path = output;
+        file.set_output(&output).map_err(value_error)?;
     }
-    let options = thresh::runner::RunOptions {
-        threads,
-        strict: false,
-        mode: if overwrite {
-            thresh::layout::ResumeMode::Overwrite
-        } else {
-            thresh::layout::ResumeMode::Resume
-        },
-        only: None,
-    };
+    let options = thresh::run::RunOptions::new(threads, false, overwrite, None);
     let report = py
         .detach(|| {
-            thresh::runner::run(
+            thresh::run::run(
                 &file,
                 &thresh::registry(),
                 &options,
-                &thresh::runner::NoProgress,
+                &thresh::run::NoProgress,
             )
         })
         .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;

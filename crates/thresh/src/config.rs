@@ -97,8 +97,8 @@ pub enum OutputFormat {
 pub struct OutputConfig {
     /// The output directory; relative paths are resolved against the pipeline file's directory.
     pub path: String,
-    /// Shard format: `jsonl` (default) or `parquet` (each finished shard rewritten as a
-    /// zstd-compressed Parquet file: `id`, `text`, and `metadata`, `thresh`, `other` as JSON).
+    /// Shard format: `jsonl` (default) or `parquet` (zstd-compressed Parquet: `id`, `text`,
+    /// and `metadata`, `thresh`, `other` as JSON).
     #[serde(default)]
     pub format: OutputFormat,
     /// Shard compression: `zstd` (default), `gzip` or `none`.
@@ -120,9 +120,18 @@ pub struct OutputConfig {
     pub partition_by: Option<String>,
 }
 
+impl From<OutputFormat> for thresh_io::write::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Jsonl => thresh_io::write::Format::Jsonl,
+            OutputFormat::Parquet => thresh_io::write::Format::Parquet,
+        }
+    }
+}
+
 impl OutputConfig {
-    /// The compression the JSON Lines shards are written with: `compression`, or none when
-    /// they only lead to Parquet files (compressing what is read back at once is wasted).
+    /// The compression the JSON Lines shards are written with: `compression`, or none for
+    /// Parquet (which compresses its own columns, so workers need not compress batches).
     pub fn shard_compression(&self) -> Compression {
         match self.format {
             OutputFormat::Jsonl => self.compression,
@@ -283,7 +292,7 @@ impl PipelineFile {
     /// Replaces `[output] path` (a command line's `--output`): a directory, made absolute so
     /// that the pipeline runs the same from anywhere, or an object-store URL as given.
     pub fn set_output(&mut self, output: &str) -> std::io::Result<()> {
-        self.output.path = if thresh_io::remote::is_remote(output) {
+        self.output.path = if thresh_io::store::remote::is_remote(output) {
             output.to_owned()
         } else {
             std::path::absolute(output)?.to_string_lossy().into_owned()
@@ -294,7 +303,7 @@ impl PipelineFile {
     /// The output as named: an object-store URL as given, a directory resolved against the
     /// pipeline file's.
     pub fn output_location(&self) -> String {
-        if thresh_io::remote::is_remote(&self.output.path) {
+        if thresh_io::store::remote::is_remote(&self.output.path) {
             self.output.path.clone()
         } else {
             self.output_dir().display().to_string()

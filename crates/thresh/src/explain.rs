@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 use thresh_core::{Document, Origin, StepMode, TraceStep, Verdict};
-use thresh_io::inputs::{expand_inputs, input_extensions, InputError};
 use thresh_io::jsonl::parse_record;
-use thresh_io::lines::Item;
+use thresh_io::read::inputs::{expand_inputs, input_extensions, InputError};
+use thresh_io::read::lines::Item;
 
 use crate::config::PipelineFile;
-use crate::source::FileBatches;
+use thresh_io::read::FileBatches;
 
 /// Why no document could be explained.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,7 @@ pub fn load_document(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if !thresh_io::remote::is_remote(input) && path.extension().is_some_and(|e| e == "txt") {
+    if !thresh_io::store::remote::is_remote(input) && path.extension().is_some_and(|e| e == "txt") {
         let text = std::fs::read_to_string(path).map_err(|source| ExplainError::Read {
             path: input.to_owned(),
             source,

@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
-use thresh_io::atomic::{remove_if_exists, write_atomic};
-use thresh_io::remote::{is_remote, Object};
-use thresh_io::shards::remove_unit_files;
+use thresh_io::store::atomic::{remove_if_exists, write_atomic};
+use thresh_io::store::remote::{is_remote, Object};
+use thresh_io::write::remove_unit_files;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// What to do with an output directory that already holds a run.

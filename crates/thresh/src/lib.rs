@@ -1,7 +1,7 @@
 //! # thresh
 //!
 //! The pipeline runner: a pipeline file ([`config::PipelineFile`]) names the input (sources),
-//! the steps and the output (sinks); [`runner::run`] streams every input file through the
+//! the steps and the output (sinks); [`run::run`] streams every input file through the
 //! steps on all cores and writes the output directory:
 //!
 //! ```text
@@ -17,7 +17,7 @@
 //!
 //! ```no_run
 //! let file = thresh::config::PipelineFile::load("examples/quickstart.toml".as_ref()).unwrap();
-//! let report = thresh::runner::run(&file, &thresh::registry(), &Default::default(), &thresh::runner::NoProgress).unwrap();
+//! let report = thresh::run::run(&file, &thresh::registry(), &Default::default(), &thresh::run::NoProgress).unwrap();
 //! println!("kept {} of {}", report.stats.kept, report.stats.read);
 //! ```
 
@@ -27,10 +27,8 @@ pub mod layout;
 pub mod plan;
 pub mod ranks;
 pub mod report;
-pub mod runner;
+pub mod run;
 pub mod slurm;
-pub mod source;
-pub mod units;
 
 use thresh_core::StepRegistry;
 

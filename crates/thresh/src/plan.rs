@@ -3,11 +3,11 @@
 use std::fmt::Write as _;
 
 use thresh_core::StepRegistry;
-use thresh_io::inputs::{expand_inputs, input_extensions};
+use thresh_io::read::inputs::{expand_inputs, input_extensions};
 
 use crate::config::PipelineFile;
-use crate::runner::RunError;
-use crate::units::{form, Done, UnitLimits};
+use crate::run::units::{form, Done, UnitLimits};
+use crate::run::RunError;
 
 /// Validates the pipeline file (steps and inputs) and describes what a run would do.
 pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {

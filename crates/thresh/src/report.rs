@@ -61,9 +61,9 @@ impl RunReport {
     /// The `stats.json` of the output `location` (a directory, the file itself, or an
     /// object-store prefix).
     pub fn load(location: &str) -> Result<RunReport, String> {
-        let (shown, bytes) = if thresh_io::remote::is_remote(location) {
+        let (shown, bytes) = if thresh_io::store::remote::is_remote(location) {
             let url = format!("{}/stats.json", location.trim_end_matches('/'));
-            let bytes = thresh_io::remote::Object::parse(&url)
+            let bytes = thresh_io::store::remote::Object::parse(&url)
                 .and_then(|object| object.read())
                 .map_err(|e| e.to_string())?;
             (url, bytes)

@@ -41,7 +41,7 @@ pub struct Script {
 /// `slurm-<output>/` beside the pipeline file for one on object storage.
 pub fn scripts_dir(file: &PipelineFile) -> std::io::Result<PathBuf> {
     let out = file.output_location();
-    Ok(if thresh_io::remote::is_remote(&out) {
+    Ok(if thresh_io::store::remote::is_remote(&out) {
         std::path::absolute(&file.base_dir)?.join(format!("slurm-{}", safe_name(&out)))
     } else {
         Layout::new(out.into()).slurm_dir()

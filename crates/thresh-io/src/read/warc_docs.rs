@@ -3,7 +3,7 @@
 //! page decoded to UTF-8, metadata the URL, date, record type, media type, HTTP status and
 //! charset — in the batch form the JSON Lines source produces, so everything downstream is
 //! shared. Other records are counted by kind; damaged records are errors with the byte offset.
-//! HTTP is read as warcio reads it ([`crate::http`]): a payload that does not match its
+//! HTTP is read as warcio reads it ([`crate::read::http`]): a payload that does not match its
 //! headers (stored de-chunked or decompressed) is kept as it is, with what was done in
 //! `metadata.payload_note`; only a payload that yields nothing is an error.
 
@@ -11,10 +11,10 @@ use std::io::BufRead;
 
 use serde_json::json;
 
-use crate::charset;
-use crate::http::parse_response;
-use crate::lines::{Batch, Item};
-use crate::warc::{WarcItem, WarcReader, WarcRecord};
+use crate::read::charset;
+use crate::read::http::parse_response;
+use crate::read::lines::{Batch, Item};
+use crate::read::warc::{WarcItem, WarcReader, WarcRecord};
 use thresh_core::{Document, Origin};
 
 /// Reads a decompressed web archive as batches of documents.

@@ -1,7 +1,19 @@
-//! The source of a run: the pending input files, read one after another as batches of
-//! records, each file ending in a batch marked `last` ([`FileBatches`]); and the same batches
-//! gathered into chunks of one work unit each, the unit's last chunk marked `last`
-//! ([`UnitChunks`]).
+//! Reading inputs: every format thresh reads, local or on object storage, as batches of
+//! records and documents.
+//!
+//! [`FileBatches`] reads files one after another, each ending in a batch marked `last`, and
+//! chooses the reader by name: JSON Lines records ([`lines`]), the documents of a web archive
+//! ([`warc_docs`]), one saved page, or the rows of a Parquet file ([`parquet`]); compression is
+//! recognised by magic bytes. [`UnitChunks`] gathers the same batches into chunks of one work
+//! unit each, the unit's last chunk marked `last`. [`inputs`] lists the files of input paths.
+
+pub mod charset;
+pub mod http;
+pub mod inputs;
+pub mod lines;
+pub mod parquet;
+pub mod warc;
+pub mod warc_docs;
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -9,12 +21,12 @@ use std::io::{BufRead, Read};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use thresh_io::compression::{decompress, CountingRead};
-use thresh_io::inputs::{is_html_file, is_parquet, is_web_archive, InputFile};
-use thresh_io::lines::{Batch, Item, RecordSplitter};
-use thresh_io::parquet::{ParquetBatches, BATCH_ROWS as PARQUET_BATCH_ROWS};
-use thresh_io::remote::{is_remote, Object};
-use thresh_io::warc_docs::WarcBatches;
+use self::inputs::{is_html_file, is_parquet, is_web_archive, InputFile};
+use self::lines::{Batch, Item, RecordSplitter};
+use self::parquet::{ParquetBatches, BATCH_ROWS as PARQUET_BATCH_ROWS};
+use self::warc_docs::WarcBatches;
+use crate::compression::{decompress, CountingRead};
+use crate::store::remote::{is_remote, Object};
 
 /// How a file is read: JSON Lines records, the documents of a web archive, one saved page, or
 /// the rows of a Parquet file.
@@ -211,7 +223,7 @@ fn open_local(file: &InputFile) -> std::io::Result<File> {
     if !is_remote(&url) {
         return File::open(&file.path);
     }
-    let spool = thresh_io::atomic::private_temp_path(
+    let spool = crate::store::atomic::private_temp_path(
         &std::env::temp_dir().join(format!("thresh-spool-{}", file.relative.replace('/', "_"))),
     );
     if !Object::parse(&url)?.download(&spool)? {
@@ -265,7 +277,7 @@ fn page_batch(file: u32, reader: &mut Box<dyn BufRead + Send>, id: &str, max: us
         });
         return batch;
     }
-    let (text, charset) = thresh_io::charset::decode(&bytes, None);
+    let (text, charset) = self::charset::decode(&bytes, None);
     let mut doc = thresh_core::Document::new(id, text);
     doc.metadata = serde_json::value::to_raw_value(&serde_json::json!({ "charset": charset })).ok();
     doc.origin = thresh_core::Origin { file, record: 1 };

@@ -27,7 +27,7 @@ pub struct WarcRecord {
 impl WarcRecord {
     /// The value of header `name` (case-insensitive), trimmed.
     pub fn header(&self, name: &str) -> Option<&str> {
-        crate::http::header(&self.headers, name)
+        crate::read::http::header(&self.headers, name)
     }
 
     /// `WARC-Type` (`response`, `request`, …); ARC: `arc_header` for the file's first record,

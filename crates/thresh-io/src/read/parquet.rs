@@ -8,7 +8,7 @@ use std::fs::File;
 
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
-use crate::lines::{Batch, Item};
+use crate::read::lines::{Batch, Item};
 
 /// Rows per batch: a few hundred web pages, about a megabyte.
 pub const BATCH_ROWS: usize = 256;
@@ -143,102 +143,6 @@ impl ParquetBatches {
     }
 }
 
-/// Rows per record batch (and row group page flush) when writing Parquet.
-const WRITE_ROWS: usize = 1024;
-
-/// Rewrites a JSON Lines shard (plain, gzip or zstd) as Parquet at `dst`, streaming a thousand
-/// rows at a time, zstd-compressed: columns `id` and `text` (strings), `metadata`, `thresh` and
-/// `other` (every other field) as JSON text, null where absent. Written under a temporary name
-/// and renamed, so `dst` is whole or absent.
-pub fn jsonl_to_parquet(src: &std::path::Path, dst: &std::path::Path) -> std::io::Result<u64> {
-    use std::io::BufRead;
-    use std::sync::Arc;
-
-    use arrow_array::builder::StringBuilder;
-    use arrow_array::{ArrayRef, RecordBatch};
-    use parquet::arrow::ArrowWriter;
-    use parquet::basic::{Compression, ZstdLevel};
-    use parquet::file::properties::WriterProperties;
-
-    let invalid = |e: &dyn std::fmt::Display| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{}: {e}", src.display()),
-        )
-    };
-    let (reader, _) = crate::compression::open_decompressed(src)?;
-    let tmp = crate::atomic::private_temp_path(dst);
-    let columns = ["id", "text", "metadata", "thresh", "other"];
-    let schema = Arc::new(arrow_schema::Schema::new(
-        columns
-            .iter()
-            .map(|c| arrow_schema::Field::new(*c, arrow_schema::DataType::Utf8, *c != "text"))
-            .collect::<Vec<_>>(),
-    ));
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .build();
-    let file = File::create(&tmp)?;
-    let mut writer =
-        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| invalid(&e))?;
-    let mut builders: Vec<StringBuilder> = columns.iter().map(|_| StringBuilder::new()).collect();
-    let mut rows = 0u64;
-    let mut pending = 0usize;
-    let flush = |builders: &mut Vec<StringBuilder>, writer: &mut ArrowWriter<File>| {
-        let arrays: Vec<ArrayRef> = builders
-            .iter_mut()
-            .map(|b| Arc::new(b.finish()) as ArrayRef)
-            .collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| invalid(&e))?;
-        writer.write(&batch).map_err(|e| invalid(&e))
-    };
-    let mut reader = reader;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        // A line as `BufRead::lines` gives it: without its `\n` or `\r\n`.
-        let end = line.len() - line.ends_with(b"\n") as usize;
-        let end = end - line[..end].ends_with(b"\r") as usize;
-        if end == 0 {
-            continue;
-        }
-        let mut record: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&line[..end]).map_err(|e| invalid(&e))?;
-        let mut text_of = |key: &str| -> Option<String> {
-            record.remove(key).map(|v| match v {
-                serde_json::Value::String(s) if key == "id" || key == "text" => s,
-                other => other.to_string(),
-            })
-        };
-        let fields = [
-            text_of("id"),
-            text_of("text"),
-            text_of("metadata"),
-            text_of("thresh"),
-        ];
-        for (builder, value) in builders.iter_mut().zip(fields) {
-            builder.append_option(value);
-        }
-        let other = (!record.is_empty()).then(|| serde_json::Value::Object(record).to_string());
-        builders[4].append_option(other);
-        rows += 1;
-        pending += 1;
-        if pending == WRITE_ROWS {
-            flush(&mut builders, &mut writer)?;
-            pending = 0;
-        }
-    }
-    if pending > 0 {
-        flush(&mut builders, &mut writer)?;
-    }
-    writer.close().map_err(|e| invalid(&e))?;
-    std::fs::rename(&tmp, dst)?;
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -298,46 +202,6 @@ mod tests {
         );
         assert_eq!(records[2]["score"], 1.0);
         assert!(records[1].get("score").is_none(), "nulls are left out");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn jsonl_shards_become_parquet_that_reads_back() {
-        let dir = std::env::temp_dir().join(format!("thresh-parquet-out-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let src = dir.join("00000-0000.jsonl");
-        let mut lines = String::new();
-        for i in 0..2500 {
-            lines.push_str(&format!(
-                "{{\"id\":\"d{i}\",\"text\":\"Text {i}\",\"url\":\"u{i}\",\"thresh\":{{\"lang\":\"de\"}}}}\n"
-            ));
-        }
-        std::fs::write(&src, lines).unwrap();
-        let dst = dir.join("00000-0000.parquet");
-        assert_eq!(jsonl_to_parquet(&src, &dst).unwrap(), 2500);
-        let mut batches = ParquetBatches::open(File::open(&dst).unwrap(), 1000);
-        let mut records = Vec::new();
-        loop {
-            let b = batches.next_batch(0);
-            for item in &b.items {
-                let Item::Record { range, .. } = item else {
-                    panic!("{item:?}")
-                };
-                records.push(serde_json::from_slice::<serde_json::Value>(b.record(range)).unwrap());
-            }
-            if b.last {
-                break;
-            }
-        }
-        assert_eq!(records.len(), 2500);
-        assert_eq!(records[7]["id"], "d7");
-        assert_eq!(records[7]["text"], "Text 7");
-        assert_eq!(records[7]["thresh"]["lang"], "de");
-        assert_eq!(
-            records[7]["url"], "u7",
-            "`other` fields return to the top level"
-        );
-        assert!(records[7].get("metadata").is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,4 +1,4 @@
-//! Numbered, size-limited, compressed output shards, each written atomically.
+//! JSON Lines shards: numbered, size-limited, compressed, each written atomically.
 //!
 //! A [`ShardWriter`] writes `<dir>/<prefix>-<part>.jsonl<.zst|.gz>`, starting a new part when
 //! the current one reaches `max_docs` documents or `max_bytes` uncompressed bytes. A part is a
@@ -10,49 +10,11 @@
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::atomic::temp_path;
-use crate::compression::{compress_frame, Compression};
-
-/// Where and how a writer writes.
-#[derive(Clone, Debug)]
-pub struct ShardSpec {
-    /// Directory of the shards.
-    pub dir: PathBuf,
-    /// Name prefix, e.g. the input file's index `00003`.
-    pub prefix: String,
-    /// Compression of the shards.
-    pub compression: Compression,
-    /// Compression level (`None`: the format's default).
-    pub level: Option<i32>,
-    /// Start a new part after this many documents (0: no limit).
-    pub max_docs: u64,
-    /// Start a new part after this many uncompressed bytes (0: no limit).
-    pub max_bytes: u64,
-}
-
-impl ShardSpec {
-    /// The final path of part `part`.
-    pub fn part_path(&self, part: u32) -> PathBuf {
-        self.dir.join(format!(
-            "{}-{part:04}.jsonl{}",
-            self.prefix,
-            self.compression.suffix()
-        ))
-    }
-
-    /// True when a part holding `docs` documents and `bytes` bytes must not take more.
-    fn full(&self, docs: u64, bytes: u64) -> bool {
-        (self.max_docs > 0 && docs >= self.max_docs)
-            || (self.max_bytes > 0 && bytes >= self.max_bytes)
-    }
-
-    /// `data` as it goes into a part: compressed into one frame, or as it is.
-    pub fn encode(&self, data: &[u8]) -> io::Result<Vec<u8>> {
-        compress_frame(self.compression, self.level, data)
-    }
-}
+use super::{ShardSpec, Sink};
+use crate::compression::Compression;
+use crate::store::atomic::temp_path;
 
 struct OpenShard {
     file: BufWriter<File>,
@@ -79,11 +41,6 @@ impl ShardWriter {
             open: None,
             written: Vec::new(),
         }
-    }
-
-    /// Writes one document's line (which ends in `\n`).
-    pub fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
-        self.write_lines(line, &[line.len()], None)
     }
 
     /// Writes consecutive lines: `data[..ends[0]]`, `data[ends[0]..ends[1]]`, … . `encoded`,
@@ -170,41 +127,33 @@ impl ShardWriter {
     }
 }
 
-/// Removes the files in `dir` (and its sub-directories) named after a work unit (at least five
-/// digits) for which `stale` holds: `<prefix><id>-…` (shards) and `<prefix><id>.…` (error
-/// records), complete or hidden and temporary (`.<prefix><id>…`), so that unfinished units
-/// can be redone from scratch. Other names are left alone.
-pub fn remove_unit_files(dir: &Path, prefix: &str, stale: &dyn Fn(u32) -> bool) -> io::Result<()> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            remove_unit_files(&entry.path(), prefix, stale)?;
-            continue;
-        }
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let bare = name.strip_prefix('.').unwrap_or(&name);
-        let Some(rest) = bare.strip_prefix(prefix) else {
-            continue;
-        };
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let named = matches!(rest.as_bytes().get(digits), Some(b'-' | b'.'));
-        match rest[..digits].parse::<u32>() {
-            Ok(id) if digits >= 5 && named && stale(id) => fs::remove_file(entry.path())?,
-            _ => {}
-        }
+impl Sink for ShardWriter {
+    fn write_lines(
+        &mut self,
+        data: &[u8],
+        ends: &[usize],
+        encoded: Option<&[u8]>,
+    ) -> io::Result<()> {
+        ShardWriter::write_lines(self, data, ends, encoded)
     }
-    Ok(())
+
+    fn finish(self: Box<Self>) -> io::Result<Vec<PathBuf>> {
+        ShardWriter::finish(*self)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::write::remove_unit_files;
+    use std::path::Path;
+
+    impl ShardWriter {
+        /// Writes one document's line (which ends in `\n`).
+        fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+            self.write_lines(line, &[line.len()], None)
+        }
+    }
     use crate::compression::open_decompressed;
     use std::io::Read;
 

@@ -13,8 +13,8 @@ use std::io;
 
 use thresh_core::WorkUnit;
 
+use super::Files;
 use crate::layout::{FileRecord, Layout};
-use crate::runner::Files;
 
 /// How large a work unit grows (`[input] unit_bytes`, `unit_files`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -294,7 +294,7 @@ impl Object {
         if let Some(dir) = local.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = crate::atomic::private_temp_path(local);
+        let tmp = crate::store::atomic::private_temp_path(local);
         let copied = File::create(&tmp).and_then(|mut out| {
             io::copy(&mut reader, &mut out)?;
             out.sync_all()
@@ -399,7 +399,7 @@ impl Object {
                     .bytes()
                     .await
                     .map_err(|e| error(&object.url(), e))?;
-                crate::atomic::write_atomic(&local, &bytes)
+                crate::store::atomic::write_atomic(&local, &bytes)
             }
         };
         for chunk in relative.chunks(256) {

@@ -5,7 +5,7 @@
 //! `crawl/**/*.gz`). Relative paths are resolved against a base directory (the pipeline
 //! file's). The result is sorted by name and free of duplicates, so every machine sees the
 //! same list and the same file indices. An object-store path (`s3://bucket/prefix`, see
-//! [`crate::remote`]) is listed the same way: one object, every object below a prefix, or a glob.
+//! [`crate::store::remote`]) is listed the same way: one object, every object below a prefix, or a glob.
 
 use std::collections::HashSet;
 use std::fs;
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::remote::{is_remote, Object};
+use crate::store::remote::{is_remote, Object};
 
 /// An input file and the name it is reported under.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -70,7 +70,7 @@ pub const JSONL_EXTENSIONS: [&str; 9] = [
     ".ndjson.zst",
 ];
 
-/// Web archives, read as one document per HTML response (see [`crate::warc_docs`]).
+/// Web archives, read as one document per HTML response (see [`crate::read::warc_docs`]).
 pub const WARC_EXTENSIONS: [&str; 7] = [
     ".warc",
     ".warc.gz",
