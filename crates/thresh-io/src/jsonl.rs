@@ -373,7 +373,20 @@ mod tests {
         /// error message, never a panic; and what is written back parses as the same document.
         #[test]
         fn any_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
-            let _ = parse_record(&bytes, &FieldNames::default(), "f", Origin::default());
+            match parse_record(&bytes, &FieldNames::default(), "f", Origin::default()) {
+                Ok(doc) => {
+                    let mut out = Vec::new();
+                    write_record(&mut out, &doc);
+                    proptest::prop_assert_eq!(out.last(), Some(&b'\n'));
+                    let again = parse_record(&out[..out.len() - 1], &FieldNames::default(), "f", Origin::default())
+                        .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("written back: {e}")))?;
+                    proptest::prop_assert_eq!(&again.id, &doc.id);
+                    proptest::prop_assert_eq!(&again.text, &doc.text);
+                    proptest::prop_assert_eq!(again.metadata.map(|m| m.get().to_owned()), doc.metadata.map(|m| m.get().to_owned()));
+                    proptest::prop_assert_eq!(again.extra.len(), doc.extra.len());
+                }
+                Err(message) => proptest::prop_assert!(!message.is_empty()),
+            }
         }
 
         #[test]
