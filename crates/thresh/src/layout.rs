@@ -11,14 +11,13 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
-use thresh_io::store::atomic::{remove_if_exists, write_atomic};
-use thresh_io::store::remote::{is_remote, Object};
+use thresh_io::store::atomic::remove_if_exists;
+use thresh_io::store::mirror::Mirror;
+use thresh_io::store::remote::Object;
 use thresh_io::write::remove_unit_files;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// What to do with an output directory that already holds a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -56,30 +55,7 @@ pub struct FileRecord {
 /// Paths inside an output directory.
 #[derive(Clone, Debug)]
 pub struct Layout {
-    root: PathBuf,
-    remote: Option<Remote>,
-}
-
-/// The object-store prefix an output lives under, and the scratch directory standing in for it.
-#[derive(Clone)]
-struct Remote {
-    prefix: Object,
-    _scratch: Arc<Scratch>,
-}
-
-impl std::fmt::Debug for Remote {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.prefix.url())
-    }
-}
-
-/// A process's scratch directory, removed with the last layout using it.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+    store: Mirror,
 }
 
 /// The lock file at the top of a local output (outside `.thresh`, which `--overwrite` wipes).
@@ -118,119 +94,44 @@ pub fn file_prefix(index: u32) -> String {
 impl Layout {
     /// The layout of the directory `root`.
     pub fn new(root: PathBuf) -> Self {
-        Layout { root, remote: None }
+        Layout {
+            store: Mirror::local(root),
+        }
     }
 
     /// The layout of the output `location`: a directory (relative to `base`), or an
     /// object-store prefix (`s3://bucket/prefix`) worked on through a scratch directory of
-    /// this process in the temporary directory.
+    /// this process ([`Mirror`]).
     pub fn open(location: &str, base: &Path) -> io::Result<Self> {
-        if !is_remote(location) {
-            return Ok(Layout::new(base.join(location)));
-        }
-        let prefix = Object::parse(location)?;
-        let parent = std::env::temp_dir().join("thresh-scratch");
-        let tag = format!("{:016x}", xxh3_64(prefix.url().as_bytes()));
-        remove_stale_scratch(&parent, &tag);
-        // One per layout: a process may run several pipelines on the same output in turn (or,
-        // from Python, at once).
-        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let root = parent.join(format!("{tag}-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        fs::create_dir_all(&root)?;
         Ok(Layout {
-            root: root.clone(),
-            remote: Some(Remote {
-                prefix,
-                _scratch: Arc::new(Scratch(root)),
-            }),
+            store: Mirror::open(location, base)?,
         })
+    }
+
+    /// Where the output's files live: the directory, and the object store it stands for.
+    pub fn store(&self) -> &Mirror {
+        &self.store
     }
 
     /// The output directory (for an object-store output, the local scratch directory).
     pub fn root(&self) -> &Path {
-        &self.root
+        self.store.root()
     }
 
     /// The output as the user named it: the directory, or the object-store URL.
     pub fn name(&self) -> String {
-        match &self.remote {
-            Some(remote) => remote.prefix.url(),
-            None => self.root.display().to_string(),
-        }
-    }
-
-    /// The object standing for the local `path` inside the output.
-    fn object(&self, path: &Path) -> Option<Object> {
-        let remote = self.remote.as_ref()?;
-        let relative = path.strip_prefix(&self.root).ok()?;
-        Some(
-            remote
-                .prefix
-                .child(&relative.to_string_lossy().replace('\\', "/")),
-        )
-    }
-
-    /// Uploads the finished files `paths` (inside the output) to object storage and removes
-    /// the local copies; nothing to do for a local output.
-    pub fn publish(&self, paths: &[PathBuf]) -> io::Result<()> {
-        for path in paths {
-            if let Some(object) = self.object(path) {
-                object.upload(path)?;
-                fs::remove_file(path)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes the state file `path` (inside the output) atomically, and uploads it when the
-    /// output is on object storage.
-    pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        write_atomic(path, bytes)?;
-        self.push(path)
-    }
-
-    /// Uploads the file `path` (inside the output), keeping it; nothing to do locally.
-    pub fn push(&self, path: &Path) -> io::Result<()> {
-        match self.object(path) {
-            Some(object) => object.upload(path),
-            None => Ok(()),
-        }
-    }
-
-    /// Downloads the object standing for `path` when the output is on object storage and the
-    /// file is not here; true when the file is (now) here.
-    pub fn pull(&self, path: &Path) -> io::Result<bool> {
-        match self.object(path) {
-            Some(object) if !path.exists() => object.download(path),
-            _ => Ok(path.exists()),
-        }
-    }
-
-    /// Downloads every object below the directory `dir` (inside the output) that is not here.
-    pub fn pull_dir(&self, dir: &Path) -> io::Result<()> {
-        let Some(object) = self.object(dir) else {
-            return Ok(());
-        };
-        let missing: Vec<String> = object
-            .list()?
-            .into_iter()
-            .map(|(relative, _)| relative)
-            .filter(|relative| !relative.ends_with(".tmp") && !dir.join(relative).exists())
-            .collect();
-        object.download_all(&missing, dir)
+        self.store.name()
     }
 
     /// Downloads the run's state that other tasks may have written: completion markers and
     /// resolved barriers. Nothing to do for a local output.
     pub fn pull_state(&self) -> io::Result<()> {
-        if self.remote.is_none() {
+        if self.store.prefix().is_none() {
             return Ok(());
         }
-        self.pull_dir(&self.state_dir().join("done"))?;
+        self.store.pull_dir(&self.state_dir().join("done"))?;
         let barriers = self.state_dir().join("barrier");
-        match self.object(&barriers) {
+        match self.store.object(&barriers) {
             Some(object) => {
                 let resolved: Vec<String> = object
                     .list()?
@@ -244,39 +145,17 @@ impl Layout {
         }
     }
 
-    /// Removes the directory `dir` (inside the output) here and on object storage.
-    pub fn remove_dir(&self, dir: &Path) -> io::Result<()> {
-        match fs::remove_dir_all(dir) {
-            // Another rank completing at the same moment may be removing it too.
-            Err(e)
-                if !matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::DirectoryNotEmpty
-                ) =>
-            {
-                return Err(e)
-            }
-            _ => {}
-        }
-        match self.object(dir) {
-            Some(object) => {
-                let all: Vec<String> = object.list()?.into_iter().map(|(r, _)| r).collect();
-                object.delete_all(&all)
-            }
-            None => Ok(()),
-        }
-    }
     /// `kept/`.
     pub fn kept_dir(&self) -> PathBuf {
-        self.root.join("kept")
+        self.root().join("kept")
     }
     /// `dropped/`.
     pub fn dropped_dir(&self) -> PathBuf {
-        self.root.join("dropped")
+        self.root().join("dropped")
     }
     /// `stats.json`.
     pub fn stats_path(&self) -> PathBuf {
-        self.root.join("stats.json")
+        self.root().join("stats.json")
     }
     /// The stats of rank `rank` of `world_size` (`ranks/rank-00003-of-00004.json`).
     pub fn rank_stats_path(&self, rank: u32, world_size: u32) -> PathBuf {
@@ -285,18 +164,18 @@ impl Layout {
     }
     /// `slurm/`: the job scripts `thresh slurm` writes for this output.
     pub fn slurm_dir(&self) -> PathBuf {
-        self.root.join("slurm")
+        self.root().join("slurm")
     }
     /// `ranks/`: one stats file per rank of a sharded run.
     pub fn ranks_dir(&self) -> PathBuf {
-        self.root.join("ranks")
+        self.root().join("ranks")
     }
     /// `errors.jsonl`.
     pub fn errors_path(&self) -> PathBuf {
-        self.root.join("errors.jsonl")
+        self.root().join("errors.jsonl")
     }
     fn state_dir(&self) -> PathBuf {
-        self.root.join(".thresh")
+        self.root().join(".thresh")
     }
     fn manifest_path(&self) -> PathBuf {
         self.state_dir().join("run.json")
@@ -363,8 +242,8 @@ impl Layout {
     /// Claims the directory for a run with `manifest`: creates it, continues a run with the
     /// same fingerprint, wipes a previous run with `Overwrite`, and otherwise refuses.
     pub fn prepare(&self, manifest: &Manifest, mode: ResumeMode) -> Result<(), String> {
-        if let Some(remote) = &self.remote {
-            self.prepare_remote(&remote.prefix, mode)
+        if let Some(prefix) = self.store.prefix() {
+            self.prepare_remote(prefix, mode)
                 .map_err(|e| self.io_message(e))?;
         }
         let existing = fs::read(self.manifest_path()).ok();
@@ -391,9 +270,9 @@ impl Layout {
                     self.kept_dir(),
                     self.dropped_dir(),
                     self.ranks_dir(),
-                    self.root.join(LOCK_FILE),
+                    self.root().join(LOCK_FILE),
                 ];
-                let non_empty = fs::read_dir(&self.root)
+                let non_empty = fs::read_dir(self.root())
                     .is_ok_and(|d| d.flatten().any(|e| !own.contains(&e.path())));
                 if non_empty {
                     return Err(format!(
@@ -404,7 +283,8 @@ impl Layout {
             }
         }
         let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
-        self.write(&self.manifest_path(), &bytes)
+        self.store
+            .write(&self.manifest_path(), &bytes)
             .map_err(|e| self.io_message(e))
     }
 
@@ -421,7 +301,7 @@ impl Layout {
                 .collect();
             return prefix.delete_all(&own);
         }
-        if self.pull(&self.manifest_path())? {
+        if self.store.pull(&self.manifest_path())? {
             return Ok(());
         }
         let foreign = prefix
@@ -536,7 +416,8 @@ impl Layout {
         record: &FileRecord,
     ) -> io::Result<()> {
         let bytes = serde_json::to_vec(record).expect("record serializes");
-        self.write(&self.pass_done_path(pass, last, index), &bytes)
+        self.store
+            .write(&self.pass_done_path(pass, last, index), &bytes)
     }
 }
 
@@ -553,12 +434,12 @@ impl Layout {
     /// Refuses, naming the other process (host and pid), when another run holds it. An output
     /// on object storage, or a file system without locks, is not locked.
     pub fn lock(&self, shared: bool) -> Result<OutputLock, String> {
-        if self.remote.is_some() {
+        if self.store.prefix().is_some() {
             return Ok(OutputLock { _file: None });
         }
-        let path = self.root.join(LOCK_FILE);
+        let path = self.root().join(LOCK_FILE);
         let open = || {
-            fs::create_dir_all(&self.root)?;
+            fs::create_dir_all(self.root())?;
             fs::OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -607,26 +488,6 @@ fn hostname() -> Option<String> {
         .or_else(|| std::env::var("HOSTNAME").ok())?;
     let name = name.trim();
     (!name.is_empty()).then(|| name.to_owned())
-}
-
-/// Removes the scratch directories of output `tag` left by processes that are gone (killed).
-fn remove_stale_scratch(parent: &Path, tag: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let pid = name
-            .strip_prefix(tag)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .and_then(|rest| rest.split('-').next());
-        if let Some(pid) = pid {
-            // Only where a process's liveness can be seen (Linux's /proc).
-            if cfg!(target_os = "linux") && !Path::new("/proc").join(pid).exists() {
-                let _ = fs::remove_dir_all(entry.path());
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -720,22 +581,6 @@ mod tests {
             .exists());
         assert!(layout.dropped_dir().join("00000-0000.jsonl.zst").exists());
         assert!(layout.file_errors_path(0).exists());
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn scratch_directories_of_dead_processes_are_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let ours = dir.path().join(format!("abc-{}-0", std::process::id()));
-        // Above the kernel's pid_max (2^22): no process has it.
-        let dead = dir.path().join("abc-99999999-3");
-        let other_output = dir.path().join("abd-99999999-0");
-        for d in [&ours, &dead, &other_output] {
-            fs::create_dir_all(d).unwrap();
-        }
-        remove_stale_scratch(dir.path(), "abc");
-        assert!(ours.exists() && other_output.exists());
-        assert!(!dead.exists());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub fn merge_stats(output: &str) -> Result<RunReport, String> {
     let dir = layout.ranks_dir();
     let shown = format!("{}/ranks", layout.name());
     layout
+        .store()
         .pull_dir(&dir)
         .map_err(|e| format!("{}: {e}", layout.name()))?;
     let entries = fs::read_dir(&dir).map_err(|e| format!("{shown}: {e}"))?;
@@ -81,6 +82,7 @@ pub fn merge_stats(output: &str) -> Result<RunReport, String> {
     merged.mb_per_second = s.bytes_in as f64 / 1e6 / seconds;
     let json = serde_json::to_vec_pretty(&merged).expect("report serializes");
     layout
+        .store()
         .write(&layout.stats_path(), &json)
         .map_err(|e| format!("{}: {e}", layout.stats_path().display()))?;
     Ok(merged)

@@ -69,7 +69,10 @@ pub(super) fn run_complete(layout: &Layout, passes: usize, files: u32) -> Result
 pub(super) fn merge_errors(layout: &Layout, units: &[u32]) -> Result<(), RunError> {
     let path = layout.errors_path();
     let per_file = layout.file_errors_dir();
-    layout.pull_dir(&per_file).map_err(io_err(&per_file))?;
+    layout
+        .store()
+        .pull_dir(&per_file)
+        .map_err(io_err(&per_file))?;
     let tmp = thresh_io::store::atomic::private_temp_path(&path);
     let mut out = BufWriter::new(File::create(&tmp).map_err(io_err(&tmp))?);
     for &i in units {
@@ -84,7 +87,7 @@ pub(super) fn merge_errors(layout: &Layout, units: &[u32]) -> Result<(), RunErro
     let file = out.into_inner().map_err(|e| io_err(&tmp)(e.into_error()))?;
     file.sync_all().map_err(io_err(&tmp))?;
     fs::rename(&tmp, &path)
-        .and_then(|_| layout.push(&path))
+        .and_then(|_| layout.store().push(&path))
         .map_err(io_err(&path))
 }
 

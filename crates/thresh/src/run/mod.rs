@@ -138,7 +138,10 @@ pub fn run(
             let barrier = pipeline.barrier(b).expect("a barrier step");
             let work = work_of(b)?;
             let decisions = work.decisions_dir();
-            layout.pull_dir(&decisions).map_err(io_err(&decisions))?;
+            layout
+                .store()
+                .pull_dir(&decisions)
+                .map_err(io_err(&decisions))?;
             barrier.open(&work).map_err(RunError::Output)?;
         }
         let selection = match &options.only {
@@ -190,7 +193,7 @@ pub fn run(
             }
             .part_path(0);
             let input = &inputs[id as usize];
-            if layout.pull(&staged).map_err(io_err(&staged))? {
+            if layout.store().pull(&staged).map_err(io_err(&staged))? {
                 let staged_input = InputFile {
                     name: input.name.clone(),
                     size: fs::metadata(&staged).map_or(0, |m| m.len()),
@@ -288,7 +291,7 @@ pub fn run(
             rank_report.files.total = files.order(n).len() as u64;
             let path = layout.rank_stats_path(*rank, *world_size);
             let json = serde_json::to_vec_pretty(&rank_report).expect("report serializes");
-            layout.write(&path, &json).map_err(io_err(&path))?;
+            layout.store().write(&path, &json).map_err(io_err(&path))?;
         }
     }
     if options.only.is_some() {
@@ -306,11 +309,12 @@ pub fn run(
     let report = report(total, summaries);
     let json = serde_json::to_vec_pretty(&report).expect("report serializes");
     layout
+        .store()
         .write(&layout.stats_path(), &json)
         .map_err(io_err(&layout.stats_path()))?;
     // The documents set aside between passes are no longer needed.
     let stage = layout.stage_root();
-    layout.remove_dir(&stage).map_err(io_err(&stage))?;
+    layout.store().remove_dir(&stage).map_err(io_err(&stage))?;
     Ok(report)
 }
 

@@ -257,6 +257,7 @@ pub(super) fn write_processed(
         }
         // On object storage, everything the marker vouches for is uploaded first.
         layout
+            .store()
             .publish(&shards)
             .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))?;
         let record = FileRecord {

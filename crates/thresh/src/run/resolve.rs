@@ -23,7 +23,7 @@ pub(super) fn resolve_barrier(
     let barrier = pipeline.barrier(b).expect("a barrier step");
     let work = work_of(b)?;
     for dir in [work.observations_dir(), work.parts_dir()] {
-        layout.pull_dir(&dir).map_err(io_err(&dir))?;
+        layout.store().pull_dir(&dir).map_err(io_err(&dir))?;
     }
     let summary = barrier
         .resolve(&work)
@@ -35,10 +35,13 @@ pub(super) fn resolve_barrier(
         .filter(|path| path.exists())
         .collect();
     for path in &decisions {
-        layout.push(path).map_err(io_err(path))?;
+        layout.store().push(path).map_err(io_err(path))?;
     }
     let bytes = serde_json::to_vec_pretty(&summary).expect("summary serializes");
-    layout.write(&marker, &bytes).map_err(io_err(&marker))?;
+    layout
+        .store()
+        .write(&marker, &bytes)
+        .map_err(io_err(&marker))?;
     Ok(summary)
 }
 
@@ -64,11 +67,12 @@ pub(super) fn resolve_part(
     }
     let work = work_of(b)?;
     let result = work.part(part, parts);
-    if layout.pull(&result).map_err(io_err(&result))? {
+    if layout.store().pull(&result).map_err(io_err(&result))? {
         return Ok(());
     }
     let observations = work.observations_dir();
     layout
+        .store()
         .pull_dir(&observations)
         .map_err(io_err(&observations))?;
     barrier.resolve_part(&work, part, parts).map_err(|e| {
@@ -76,5 +80,5 @@ pub(super) fn resolve_part(
             "step `{name}` could not resolve part {part} of {parts}: {e}"
         ))
     })?;
-    layout.push(&result).map_err(io_err(&result))
+    layout.store().push(&result).map_err(io_err(&result))
 }
