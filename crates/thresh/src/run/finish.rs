@@ -30,7 +30,7 @@ pub(super) fn completed_stats(
         )
         .map_err(io_err(layout.root()))?;
         if let Some(i) = done.first_missing(files, inputs.len() as u32) {
-            return Err(RunError::Output(format!(
+            return Err(RunError::State(format!(
                 "input file {} was not completed",
                 inputs[i as usize].name
             )));
@@ -43,7 +43,7 @@ pub(super) fn completed_stats(
     }
     let accounted = total.kept + total.dropped.values().sum::<u64>() + total.errored;
     if accounted != total.read {
-        return Err(RunError::Output(format!(
+        return Err(RunError::State(format!(
             "{} documents read but {accounted} accounted for (kept, dropped or errored): the state in `{}` is inconsistent; rerun with --overwrite",
             total.read,
             layout.root().display()

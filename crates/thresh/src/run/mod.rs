@@ -51,18 +51,19 @@ pub fn run(
     let pipeline = file.build(registry)?;
     let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
     let layout = Layout::open(&file.output.path, &file.base_dir)
-        .map_err(|e| RunError::Output(format!("output `{}`: {e}", file.output.path)))?;
+        .map_err(|e| RunError::Claim(format!("output `{}`: {e}", file.output.path)))?;
     // Held until the run returns.
     let _lock = layout
         .lock(options.only.is_some())
-        .map_err(RunError::Output)?;
+        .map_err(RunError::Claim)?;
     layout
         .prepare(&manifest(file, &inputs), options.mode)
-        .map_err(RunError::Output)?;
+        .map_err(RunError::Claim)?;
     let pull_state = || {
-        layout
-            .pull_state()
-            .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))
+        layout.pull_state().map_err(|source| RunError::Store {
+            output: layout.name(),
+            source,
+        })
     };
     pull_state()?;
     let threads = match options.threads {
@@ -142,7 +143,7 @@ pub fn run(
                 .store()
                 .pull_dir(&decisions)
                 .map_err(io_err(&decisions))?;
-            barrier.open(&work).map_err(RunError::Output)?;
+            barrier.open(&work).map_err(RunError::Claim)?;
         }
         let selection = match &options.only {
             Some(Part::Pass { files, .. }) => files.clone(),

@@ -158,9 +158,33 @@ pub enum RunError {
     /// The input paths could not be listed.
     #[error(transparent)]
     Inputs(#[from] InputError),
-    /// The output directory cannot be used.
+    /// The output cannot be claimed: it cannot be opened, another run is using it, or it holds
+    /// something else (another pipeline's run, files that are not a thresh output).
     #[error("{0}")]
-    Output(String),
+    Claim(String),
+    /// The part asked for (`--pass`, `--files`, `--rank`, `--resolve`) does not exist or
+    /// cannot run yet; the message says what to run first.
+    #[error("{0}")]
+    Part(String),
+    /// A barrier step could not open its decisions or resolve.
+    #[error("step `{step}` {message}")]
+    Barrier {
+        /// The step's name.
+        step: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The run's state in the output is incomplete or inconsistent.
+    #[error("{0}")]
+    State(String),
+    /// Transferring the output's files to or from object storage failed.
+    #[error("output `{output}`: {source}")]
+    Store {
+        /// The output, as named.
+        output: String,
+        /// The error.
+        source: io::Error,
+    },
     /// Writing the output failed.
     #[error("writing `{path}`: {source}")]
     Io {
@@ -210,7 +234,7 @@ pub(super) fn check_part(
             files: selection,
         }) => {
             if *pass >= passes {
-                return Err(RunError::Output(format!(
+                return Err(RunError::Part(format!(
                     "--pass {pass}: the pipeline has {passes} pass(es), 0 to {}",
                     passes - 1
                 )));
@@ -218,14 +242,14 @@ pub(super) fn check_part(
             match selection {
                 Files::List(list) => {
                     if let Some(&i) = list.iter().find(|&&i| i >= files) {
-                        return Err(RunError::Output(format!(
+                        return Err(RunError::Part(format!(
                             "--files: there are {files} input files (0 to {}), not {i}",
                             files.saturating_sub(1)
                         )));
                     }
                 }
                 Files::Rank { rank, world_size } if rank >= world_size => {
-                    return Err(RunError::Output(format!(
+                    return Err(RunError::Part(format!(
                         "--rank {rank}: ranks go from 0 to {} for --world-size {world_size}",
                         world_size.saturating_sub(1)
                     )));
@@ -234,14 +258,14 @@ pub(super) fn check_part(
             }
             if *pass > 0 {
                 if let Some(i) = missing(pass - 1, selection)? {
-                    return Err(RunError::Output(format!(
+                    return Err(RunError::Part(format!(
                         "pass {} has not finished input file {i}: run it first",
                         pass - 1
                     )));
                 }
                 let name = &pipeline.steps()[barriers[pass - 1]].name;
                 if !layout.resolved_path(name).exists() {
-                    return Err(RunError::Output(format!(
+                    return Err(RunError::Part(format!(
                         "step `{name}` has not resolved: run --resolve {} first",
                         pass - 1
                     )));
@@ -252,20 +276,20 @@ pub(super) fn check_part(
         Some(Part::Resolve { pass, part }) => {
             if let Some((part, parts)) = part {
                 if part >= parts {
-                    return Err(RunError::Output(format!(
+                    return Err(RunError::Part(format!(
                         "--rank {part}: ranks go from 0 to {} for --world-size {parts}",
                         parts.saturating_sub(1)
                     )));
                 }
             }
             if *pass + 1 >= passes {
-                return Err(RunError::Output(format!(
+                return Err(RunError::Part(format!(
                     "--resolve {pass}: the pipeline's barriers end passes 0 to {}",
                     passes.saturating_sub(2)
                 )));
             }
             match missing(*pass, &Files::All)? {
-                Some(i) => Err(RunError::Output(format!(
+                Some(i) => Err(RunError::Part(format!(
                     "pass {pass} has not finished input file {i}: run it first"
                 ))),
                 None => Ok(()),

@@ -259,7 +259,10 @@ pub(super) fn write_processed(
         layout
             .store()
             .publish(&shards)
-            .map_err(|e| RunError::Output(format!("output `{}`: {e}", layout.name())))?;
+            .map_err(|source| RunError::Store {
+                output: layout.name(),
+                source,
+            })?;
         let record = FileRecord {
             name: work.names[done.index as usize].clone(),
             files: pass.units.get(&done.index).cloned().unwrap_or_default(),

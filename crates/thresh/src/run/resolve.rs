@@ -25,9 +25,10 @@ pub(super) fn resolve_barrier(
     for dir in [work.observations_dir(), work.parts_dir()] {
         layout.store().pull_dir(&dir).map_err(io_err(&dir))?;
     }
-    let summary = barrier
-        .resolve(&work)
-        .map_err(|e| RunError::Output(format!("step `{name}` could not resolve: {e}")))?;
+    let summary = barrier.resolve(&work).map_err(|e| RunError::Barrier {
+        step: name.clone(),
+        message: format!("could not resolve: {e}"),
+    })?;
     // The decisions go up before the marker that says they are there.
     let decisions: Vec<_> = work
         .unit_ids()
@@ -58,7 +59,7 @@ pub(super) fn resolve_part(
     let name = &pipeline.steps()[b].name;
     let barrier = pipeline.barrier(b).expect("a barrier step");
     if !barrier.splits() {
-        return Err(RunError::Output(format!(
+        return Err(RunError::Part(format!(
             "step `{name}` resolves in one task: run --resolve without --rank/--world-size"
         )));
     }
@@ -75,10 +76,11 @@ pub(super) fn resolve_part(
         .store()
         .pull_dir(&observations)
         .map_err(io_err(&observations))?;
-    barrier.resolve_part(&work, part, parts).map_err(|e| {
-        RunError::Output(format!(
-            "step `{name}` could not resolve part {part} of {parts}: {e}"
-        ))
-    })?;
+    barrier
+        .resolve_part(&work, part, parts)
+        .map_err(|e| RunError::Barrier {
+            step: name.clone(),
+            message: format!("could not resolve part {part} of {parts}: {e}"),
+        })?;
     layout.store().push(&result).map_err(io_err(&result))
 }
