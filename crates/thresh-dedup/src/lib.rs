@@ -6,15 +6,15 @@
 
 pub mod cluster;
 pub mod decisions;
-pub mod exact;
-pub mod line_dedup;
-pub mod minhash;
 pub mod mt19937;
 pub mod normalize;
 pub mod observation;
+pub mod steps;
 pub mod union_find;
 
 use thresh_core::{Document, StepCx, StepRegistry, Verdict};
+
+use steps::{exact, line_dedup, minhash};
 
 /// After the barrier: drops `doc` when the step decided it is a duplicate, annotating
 /// `thresh.<step>` with its cluster, the cluster's size and the survivor's id.

@@ -1,21 +1,26 @@
 //! # thresh-text
 //!
-//! Per-document text steps, one per module:
+//! Per-document text steps, one per module under [`steps`], and the text library they and the
+//! deduplication steps share: the datatrove/spaCy-compatible word segmenter ([`segment`]),
+//! Python string semantics ([`pystr`]), hashing ([`hash`]), word lists ([`words`]), the checks
+//! and signals steps report ([`checks`]), FineWeb-2's per-language settings ([`fineweb2`]).
+//!
+//! The steps:
 //!
 //! | type | module | what it does |
 //! |---|---|---|
-//! | `normalize` | [`normalize`] | Unicode normalization (NFC by default), whitespace and control-character cleanup |
-//! | `length` | [`length`] | drops documents outside min/max characters or words |
-//! | `regex` | [`regex_filter`] | drops documents matching patterns (or keeps only those that match) |
-//! | `line_filter` | [`line_filter`] | removes lines matching patterns or with too few words |
-//! | `gopher_repetition` | [`gopher_repetition`] | Gopher repetition rules, as datatrove |
-//! | `gopher_quality` | [`gopher_quality`] | Gopher quality rules, as datatrove |
-//! | `c4_quality` | [`c4_quality`] | C4 line removals and document rules, as datatrove |
-//! | `metadata_language` | [`metadata_language`] | takes `thresh.lang` from a metadata field |
-//! | `footer_lines` | [`footer_lines`] | removes the footer block at the end of a page |
-//! | `stuffing` | [`stuffing`] | keyword stuffing: one sentence repeated through the text |
-//! | `c4_badwords` | [`c4_badwords`] | C4 bad-words filter, as datatrove |
-//! | `fineweb_quality` | [`fineweb_quality`] | FineWeb quality rules, as datatrove |
+//! | `normalize` | [`steps::normalize`] | Unicode normalization (NFC by default), whitespace and control-character cleanup |
+//! | `length` | [`steps::length`] | drops documents outside min/max characters or words |
+//! | `regex` | [`steps::regex_filter`] | drops documents matching patterns (or keeps only those that match) |
+//! | `line_filter` | [`steps::line_filter`] | removes lines matching patterns or with too few words |
+//! | `gopher_repetition` | [`steps::gopher_repetition`] | Gopher repetition rules, as datatrove |
+//! | `gopher_quality` | [`steps::gopher_quality`] | Gopher quality rules, as datatrove |
+//! | `c4_quality` | [`steps::c4_quality`] | C4 line removals and document rules, as datatrove |
+//! | `metadata_language` | [`steps::metadata_language`] | takes `thresh.lang` from a metadata field |
+//! | `footer_lines` | [`steps::footer_lines`] | removes the footer block at the end of a page |
+//! | `stuffing` | [`steps::stuffing`] | keyword stuffing: one sentence repeated through the text |
+//! | `c4_badwords` | [`steps::c4_badwords`] | C4 bad-words filter, as datatrove |
+//! | `fineweb_quality` | [`steps::fineweb_quality`] | FineWeb quality rules, as datatrove |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -31,29 +36,20 @@
 //! # let _ = outcome;
 //! ```
 
-pub mod c4_badwords;
-pub mod c4_quality;
 pub mod charsets;
 pub mod checks;
 pub mod duplicates;
 pub mod fineweb2;
-pub mod fineweb_quality;
-pub mod footer_lines;
-pub mod gopher_quality;
-pub mod gopher_repetition;
 pub mod hash;
 pub mod language;
-pub mod length;
-pub mod line_filter;
-pub mod metadata_language;
-pub mod normalize;
 pub mod pystr;
-pub mod regex_filter;
 pub mod segment;
-pub mod stuffing;
+pub mod steps;
 pub mod words;
 
 use thresh_core::StepRegistry;
+
+use steps::*;
 
 /// Registers every step of this crate.
 pub fn register(registry: &mut StepRegistry) {

@@ -44,7 +44,7 @@ impl Default for C4BadWordsParams {
 
 macro_rules! lists {
     ($($lang:literal),*) => {
-        &[$(($lang, include_str!(concat!("../data/c4_badwords/", $lang, ".txt")))),*]
+        &[$(($lang, include_str!(concat!("../../data/c4_badwords/", $lang, ".txt")))),*]
     };
 }
 

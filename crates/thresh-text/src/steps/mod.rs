@@ -1,0 +1,14 @@
+//! The text steps, one per file (`type` in a pipeline file → module).
+
+pub mod c4_badwords;
+pub mod c4_quality;
+pub mod fineweb_quality;
+pub mod footer_lines;
+pub mod gopher_quality;
+pub mod gopher_repetition;
+pub mod length;
+pub mod line_filter;
+pub mod metadata_language;
+pub mod normalize;
+pub mod regex_filter;
+pub mod stuffing;
