@@ -40,6 +40,8 @@
 //! assert!(matches!(pipeline.process(&mut doc, &mut stats), Outcome::Dropped { .. }));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod barrier;
 pub mod document;
 pub mod engine;

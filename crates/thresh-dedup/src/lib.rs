@@ -4,6 +4,8 @@
 //! that reaches them is observed first, the step resolves once over the whole corpus, and
 //! the next pass drops the duplicates, each annotated with its cluster and its survivor.
 
+#![warn(missing_docs)]
+
 pub mod cluster;
 pub mod decisions;
 pub mod mt19937;

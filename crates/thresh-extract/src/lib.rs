@@ -4,6 +4,8 @@
 //! ([`boilerplate`], [`page`]), the choice of the content ([`content`]), its rendering as text
 //! ([`render`]), page metadata ([`metadata`]) and the `html_extract` step ([`step`]).
 
+#![warn(missing_docs)]
+
 pub mod boilerplate;
 pub mod content;
 pub mod dom;

@@ -26,6 +26,8 @@
 //! println!("{} records", batch.items.len());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod compression;
 pub mod jsonl;
 pub mod read;

@@ -3,6 +3,8 @@
 //! Language identification for 75 languages with nothing to download: an embedded character
 //! n-gram model (see [`model`]) behind script detection ([`script`]), and the `language` step.
 
+#![warn(missing_docs)]
+
 pub mod detect;
 pub mod languages;
 pub mod model;

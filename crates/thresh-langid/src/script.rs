@@ -8,23 +8,41 @@ use icu_properties::CodePointMapData;
 /// letter of a script no supported language uses (Khmer, Ethiopic, …).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Script {
+    /// Latin letters.
     Latin,
+    /// Cyrillic.
     Cyrillic,
+    /// Greek.
     Greek,
+    /// Arabic (also Persian, Urdu).
     Arabic,
+    /// Hebrew.
     Hebrew,
+    /// Armenian.
     Armenian,
+    /// Georgian.
     Georgian,
+    /// Devanagari (Hindi, Marathi, Nepali).
     Devanagari,
+    /// Bengali (Bangla, Assamese).
     Bengali,
+    /// Gurmukhi (Punjabi).
     Gurmukhi,
+    /// Gujarati.
     Gujarati,
+    /// Tamil.
     Tamil,
+    /// Telugu.
     Telugu,
+    /// Thai.
     Thai,
+    /// Hangul (Korean).
     Hangul,
+    /// Hiragana and Katakana.
     Japanese,
+    /// Han ideographs (Chinese; kanji alone).
     Han,
+    /// A letter of a script no supported language uses.
     Other,
 }
 

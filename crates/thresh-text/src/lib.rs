@@ -36,6 +36,8 @@
 //! # let _ = outcome;
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod charsets;
 pub mod checks;
 pub mod duplicates;

@@ -21,6 +21,8 @@
 //! println!("kept {} of {}", report.stats.kept, report.stats.read);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod explain;
 pub mod layout;
