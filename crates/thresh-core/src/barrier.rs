@@ -10,6 +10,7 @@
 //! steps run; and so on for the next barrier. Each pass, and each resolve, can run on its own,
 //! on a subset of input files, which is how a cluster will run them.
 
+use std::io;
 use std::path::PathBuf;
 
 use crate::Document;
@@ -78,6 +79,36 @@ impl BarrierWork {
     }
 }
 
+/// Why a barrier step could not resolve or open its decisions.
+#[derive(Debug, thiserror::Error)]
+pub enum BarrierError {
+    /// Reading or writing one of the step's files failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The corpus is beyond what the step can hold.
+    #[error("{0}")]
+    Limit(String),
+    /// The parts of a split resolve do not fit together (missing, or of different splits),
+    /// or a part was asked of a step whose resolve does not split.
+    #[error("{0}")]
+    Parts(String),
+}
+
+impl BarrierError {
+    /// A closure turning an I/O error on `path` into a [`BarrierError::Io`].
+    pub fn io(path: &std::path::Path) -> impl Fn(io::Error) -> BarrierError + '_ {
+        move |source| BarrierError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 /// The corpus-wide part of a step. The step's [`Step::process`](crate::Step::process) applies
 /// the decisions after the barrier (documents carry their original
 /// [`Origin`](crate::Origin), by which decisions are looked up).
@@ -88,7 +119,7 @@ pub trait Barrier: Send + Sync {
 
     /// At the barrier, once every document has been observed: reads the observation files and
     /// writes the decisions. Returns a summary for `stats.json` (cluster sizes, top lines, …).
-    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String>;
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, BarrierError>;
 
     /// Whether the resolve splits into parts that run as tasks of their own before it
     /// ([`Barrier::resolve_part`]).
@@ -99,12 +130,17 @@ pub trait Barrier: Send + Sync {
     /// Part `part` of `parts` of the resolve (MinHash: the candidate pairs of a range of bands,
     /// as datatrove's bucket tasks), leaving its result in [`BarrierWork::part`] for
     /// [`Barrier::resolve`], which then only joins them. Only for steps that [split](Barrier::splits).
-    fn resolve_part(&self, _work: &BarrierWork, _part: u32, _parts: u32) -> Result<(), String> {
-        Err("this step resolves in one task".into())
+    fn resolve_part(
+        &self,
+        _work: &BarrierWork,
+        _part: u32,
+        _parts: u32,
+    ) -> Result<(), BarrierError> {
+        Err(BarrierError::Parts("this step resolves in one task".into()))
     }
 
     /// After the barrier, before any document reaches `process`: where the decisions are.
-    fn open(&self, work: &BarrierWork) -> Result<(), String>;
+    fn open(&self, work: &BarrierWork) -> Result<(), BarrierError>;
 
     /// Every document of work unit `unit` has been processed: its decisions may be freed.
     fn release(&self, unit: u32);

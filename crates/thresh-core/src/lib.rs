@@ -52,7 +52,7 @@ pub mod stats;
 pub mod step;
 pub mod suggest;
 
-pub use barrier::{Barrier, BarrierWork, WorkUnit};
+pub use barrier::{Barrier, BarrierError, BarrierWork, WorkUnit};
 pub use document::{Document, Origin};
 pub use error::ConfigError;
 pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};

@@ -13,7 +13,7 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use thresh_core::BarrierWork;
+use thresh_core::{BarrierError, BarrierWork};
 
 use crate::decisions::{self, Duplicate};
 use crate::observation;
@@ -48,8 +48,8 @@ pub struct Banding {
     pub memory_mb: usize,
 }
 
-fn err(path: &Path) -> impl Fn(io::Error) -> String + '_ {
-    move |e| format!("{}: {e}", path.display())
+fn err(path: &Path) -> impl Fn(io::Error) -> BarrierError + '_ {
+    BarrierError::io(path)
 }
 
 /// The bands part `part` of `parts` takes: contiguous ranges, as even as can be.
@@ -65,7 +65,7 @@ pub fn resolve_part(
     banding: Banding,
     part: u32,
     parts: u32,
-) -> Result<(), String> {
+) -> Result<(), BarrierError> {
     let path = work.part(part, parts);
     if path.exists() {
         return Ok(());
@@ -83,7 +83,7 @@ pub fn resolve_part(
 
 /// The candidate pairs the resolve parts left, in part (= band) order, when every part of one
 /// split has finished; `None` when none ran.
-fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, String> {
+fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, BarrierError> {
     let dir = work.parts_dir();
     let Ok(entries) = fs::read_dir(&dir) else {
         return Ok(None);
@@ -101,20 +101,20 @@ fn parts_pairs(work: &BarrierWork) -> Result<Option<Vec<(u32, u32)>>, String> {
         return Ok(None);
     };
     if found.iter().any(|&(_, k)| k != parts) {
-        return Err(format!(
+        return Err(BarrierError::Parts(format!(
             "{}: parts of different splits side by side; rerun with --overwrite",
             dir.display()
-        ));
+        )));
     }
     let missing: Vec<String> = (0..parts)
         .filter(|p| !found.iter().any(|&(q, _)| q == *p))
         .map(|p| p.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
+        return Err(BarrierError::Parts(format!(
             "resolve parts {} of {parts} have not finished: run them first (--rank R --world-size {parts})",
             missing.join(", ")
-        ));
+        )));
     }
     let mut pairs = Vec::new();
     for part in 0..parts {
@@ -144,7 +144,7 @@ fn scan(
     range: std::ops::Range<usize>,
     keep_docs: bool,
     keep_shingles: bool,
-) -> Result<Scan, String> {
+) -> Result<Scan, BarrierError> {
     let Banding { bands, width, .. } = banding;
     let band_dir = work.dir.join("bands");
     fs::create_dir_all(&band_dir).map_err(err(&band_dir))?;
@@ -190,7 +190,9 @@ fn scan(
         w.into_inner().map_err(|e| err(&band_dir)(e.into_error()))?;
     }
     if count >= u32::MAX as usize {
-        return Err("more than 4,294,967,294 documents at one dedup step".into());
+        return Err(BarrierError::Limit(
+            "more than 4,294,967,294 documents at one dedup step".into(),
+        ));
     }
     Ok(Scan {
         docs,
@@ -206,7 +208,7 @@ fn pairs(
     work: &BarrierWork,
     banding: Banding,
     band_paths: &[PathBuf],
-) -> Result<Vec<(u32, u32)>, String> {
+) -> Result<Vec<(u32, u32)>, BarrierError> {
     let threads = work.threads.max(1).min(band_paths.len().max(1));
     // Each thread sorts one band at a time within its share of the memory budget.
     let max_entries = (banding.memory_mb.max(1) << 20) / ENTRY_BYTES / threads;
@@ -247,7 +249,7 @@ pub fn resolve(
     work: &BarrierWork,
     banding: Banding,
     verify: Option<f64>,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, BarrierError> {
     // 1. Document table and candidate pairs.
     let (scan, pairs) = match parts_pairs(work)? {
         Some(pairs) => (scan(work, banding, 0..0, true, verify.is_some())?, pairs),
@@ -594,7 +596,8 @@ mod tests {
         resolve_part(&work, banding(2, 1), 1, 2).unwrap();
         let err = resolve(&work, banding(2, 1), None).unwrap_err();
         assert!(
-            err.contains("resolve parts 0 of 2 have not finished"),
+            err.to_string()
+                .contains("resolve parts 0 of 2 have not finished"),
             "{err}"
         );
         resolve_part(&work, banding(2, 1), 0, 2).unwrap();

@@ -7,7 +7,7 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use thresh_core::BarrierWork;
+use thresh_core::{BarrierError, BarrierWork};
 
 /// What is known about one duplicate.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,7 +119,7 @@ impl<T: Clone> Decisions<T> {
     }
 
     /// Where the decisions are (called once after the barrier; a step's `Barrier::open`).
-    pub fn open(&self, work: &BarrierWork) -> Result<(), String> {
+    pub fn open(&self, work: &BarrierWork) -> Result<(), BarrierError> {
         let _ = self.work.set(work.clone());
         Ok(())
     }

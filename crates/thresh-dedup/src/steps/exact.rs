@@ -2,7 +2,7 @@
 //! input order); the first of each group survives.
 
 use serde::Deserialize;
-use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
+use thresh_core::{Barrier, BarrierError, BarrierWork, Document, Step, StepCx, Verdict};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::decisions::{self, Decisions, Duplicate};
@@ -84,7 +84,7 @@ impl Barrier for ExactDedup {
         observation::write(out, doc.origin.record, &doc.id, &[self.key(&doc.text)]);
     }
 
-    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, BarrierError> {
         let banding = cluster::Banding {
             bands: 1,
             width: 1,
@@ -94,7 +94,7 @@ impl Barrier for ExactDedup {
         cluster::resolve(work, banding, None)
     }
 
-    fn open(&self, work: &BarrierWork) -> Result<(), String> {
+    fn open(&self, work: &BarrierWork) -> Result<(), BarrierError> {
         self.decisions.open(work)
     }
 

@@ -11,7 +11,7 @@ use std::io::{self, BufRead};
 
 use serde::Deserialize;
 use serde_json::json;
-use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict, WorkUnit};
+use thresh_core::{Barrier, BarrierError, BarrierWork, Document, Step, StepCx, Verdict, WorkUnit};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::decisions::{self, Decisions};
@@ -193,8 +193,8 @@ impl Barrier for LineDedup {
         observation::write(out, doc.origin.record, &doc.id, &keys);
     }
 
-    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
-        let err = |path: &std::path::Path, e: io::Error| format!("{}: {e}", path.display());
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, BarrierError> {
+        let err = |path: &std::path::Path, e: io::Error| BarrierError::io(path)(e);
         let (mut units, mut removed_units, mut docs_changed) = (0u64, 0u64, 0u64);
         let mut top: Vec<(u32, u64)> = Vec::new();
         for group in groups(&work.units, self.params.group_files) {
@@ -262,7 +262,7 @@ impl Barrier for LineDedup {
         }))
     }
 
-    fn open(&self, work: &BarrierWork) -> Result<(), String> {
+    fn open(&self, work: &BarrierWork) -> Result<(), BarrierError> {
         self.decisions.open(work)
     }
 

@@ -9,7 +9,7 @@
 //! document but the first of its cluster is dropped.
 
 use serde::Deserialize;
-use thresh_core::{Barrier, BarrierWork, Document, Step, StepCx, Verdict};
+use thresh_core::{Barrier, BarrierError, BarrierWork, Document, Step, StepCx, Verdict};
 use thresh_text::segment::Segmenter;
 use xxhash_rust::xxh3::xxh3_64;
 use xxhash_rust::xxh64::xxh64;
@@ -200,7 +200,7 @@ impl Barrier for MinhashDedup {
         observation::write(out, doc.origin.record, &doc.id, &keys);
     }
 
-    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, String> {
+    fn resolve(&self, work: &BarrierWork) -> Result<serde_json::Value, BarrierError> {
         cluster::resolve(work, self.banding(), self.params.jaccard_threshold)
     }
 
@@ -208,11 +208,11 @@ impl Barrier for MinhashDedup {
         true
     }
 
-    fn resolve_part(&self, work: &BarrierWork, part: u32, parts: u32) -> Result<(), String> {
+    fn resolve_part(&self, work: &BarrierWork, part: u32, parts: u32) -> Result<(), BarrierError> {
         cluster::resolve_part(work, self.banding(), part, parts)
     }
 
-    fn open(&self, work: &BarrierWork) -> Result<(), String> {
+    fn open(&self, work: &BarrierWork) -> Result<(), BarrierError> {
         self.decisions.open(work)
     }
 

@@ -143,7 +143,10 @@ pub fn run(
                 .store()
                 .pull_dir(&decisions)
                 .map_err(io_err(&decisions))?;
-            barrier.open(&work).map_err(RunError::Claim)?;
+            barrier.open(&work).map_err(|e| RunError::Barrier {
+                step: pipeline.steps()[b].name.clone(),
+                message: format!("could not open its decisions: {e}"),
+            })?;
         }
         let selection = match &options.only {
             Some(Part::Pass { files, .. }) => files.clone(),
