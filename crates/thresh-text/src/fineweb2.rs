@@ -84,20 +84,47 @@ pub fn for_language(code: &str) -> Option<(&'static str, &'static LanguageSettin
     t.settings.get_key_value(key).map(|(k, v)| (k.as_str(), v))
 }
 
-/// The FineWeb-2 settings a quality step applies to a document: those of `language` when
-/// `preset` is [`Preset::Fineweb2`] and FineWeb-2 covers the language (recorded as the
-/// `preset` signal), else none.
-pub fn applicable(
-    preset: Preset,
-    language: &str,
-    checks: &mut crate::checks::Checks,
-) -> Option<&'static LanguageSettings> {
-    if preset != Preset::Fineweb2 {
-        return None;
+/// A step's parameters with FineWeb-2's settings for a language applied, made once per
+/// language (and step) the first time a document of that language arrives, not per document.
+pub struct PresetCache<P> {
+    made: std::sync::RwLock<HashMap<&'static str, std::sync::Arc<P>>>,
+}
+
+impl<P> Default for PresetCache<P> {
+    fn default() -> Self {
+        PresetCache {
+            made: std::sync::RwLock::new(HashMap::new()),
+        }
     }
-    let (key, settings) = for_language(language)?;
-    checks.signal("preset", format!("fineweb2:{key}"));
-    Some(settings)
+}
+
+impl<P> PresetCache<P> {
+    /// The parameters a quality step applies to a document of `language`: FineWeb-2's
+    /// settings for it made into the step's parameters by `make` (once per language), when
+    /// `preset` is [`Preset::Fineweb2`] and FineWeb-2 covers the language (recorded as the
+    /// `preset` signal); else none (the step's own parameters apply).
+    pub fn get(
+        &self,
+        preset: Preset,
+        language: &str,
+        checks: &mut crate::checks::Checks,
+        make: impl FnOnce(&LanguageSettings) -> P,
+    ) -> Option<std::sync::Arc<P>> {
+        if preset != Preset::Fineweb2 {
+            return None;
+        }
+        let (key, settings) = for_language(language)?;
+        checks.signal("preset", format!("fineweb2:{key}"));
+        if let Some(made) = self.made.read().expect("not poisoned").get(key) {
+            return Some(made.clone());
+        }
+        let made = std::sync::Arc::new(make(settings));
+        self.made
+            .write()
+            .expect("not poisoned")
+            .insert(key, made.clone());
+        Some(made)
+    }
 }
 
 #[cfg(test)]

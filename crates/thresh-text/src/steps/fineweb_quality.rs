@@ -11,7 +11,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
-use crate::fineweb2::{self, Preset};
+use crate::fineweb2::{Preset, PresetCache};
 use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
@@ -60,12 +60,17 @@ impl Default for FineWebQualityParams {
 /// The `fineweb_quality` step.
 pub struct FineWebQuality {
     params: FineWebQualityParams,
+    /// The parameters with FineWeb-2's settings, per language.
+    presets: PresetCache<FineWebQualityParams>,
 }
 
 impl FineWebQuality {
     /// A step with the given parameters.
     pub fn new(params: FineWebQualityParams) -> Self {
-        FineWebQuality { params }
+        FineWebQuality {
+            params,
+            presets: PresetCache::default(),
+        }
     }
 
     fn ends_with_stop(p: &FineWebQualityParams, line: &str) -> bool {
@@ -126,17 +131,19 @@ impl Step for FineWebQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        let preset = fineweb2::applicable(self.params.preset, language, &mut checks).map(|fw| {
-            FineWebQualityParams {
-                line_punct_thr: fw.line_punct_thr,
-                new_line_ratio: fw.new_line_ratio,
-                short_line_thr: 999.0,
-                char_duplicates_ratio: 0.1,
-                ..self.params.clone()
-            }
-        });
+        let preset = self
+            .presets
+            .get(self.params.preset, language, &mut checks, |fw| {
+                FineWebQualityParams {
+                    line_punct_thr: fw.line_punct_thr,
+                    new_line_ratio: fw.new_line_ratio,
+                    short_line_thr: 999.0,
+                    char_duplicates_ratio: 0.1,
+                    ..self.params.clone()
+                }
+            });
         Self::run_checks(
-            preset.as_ref().unwrap_or(&self.params),
+            preset.as_deref().unwrap_or(&self.params),
             language,
             doc,
             &mut checks,

@@ -12,7 +12,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::{contains, PUNCTUATION_SET};
 use crate::checks::Checks;
-use crate::fineweb2::{self, Preset};
+use crate::fineweb2::{Preset, PresetCache};
 use crate::language::step_language;
 use crate::pystr;
 use crate::segment::Segmenter;
@@ -74,13 +74,19 @@ pub struct GopherQuality {
     params: GopherQualityParams,
     /// The distinct stop words.
     stop_words: Vec<String>,
+    /// The parameters and distinct stop words with FineWeb-2's settings, per language.
+    presets: PresetCache<(GopherQualityParams, Vec<String>)>,
 }
 
 impl GopherQuality {
     /// A step with the given parameters.
     pub fn new(params: GopherQualityParams) -> Self {
         let stop_words = distinct(&params.stop_words);
-        GopherQuality { params, stop_words }
+        GopherQuality {
+            params,
+            stop_words,
+            presets: PresetCache::default(),
+        }
     }
 
     fn run_checks(
@@ -179,17 +185,20 @@ impl Step for GopherQuality {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        match fineweb2::applicable(self.params.preset, language, &mut checks) {
-            Some(fw) => {
-                let p = GopherQualityParams {
+        let preset = self
+            .presets
+            .get(self.params.preset, language, &mut checks, |fw| {
+                let params = GopherQualityParams {
                     min_avg_word_length: fw.min_avg_word_length,
                     max_avg_word_length: fw.max_avg_word_length,
                     max_non_alpha_words_ratio: fw.max_non_alpha_words_ratio,
                     min_stop_words: 2,
                     ..self.params.clone()
                 };
-                Self::run_checks(&p, &distinct(&fw.stopwords), language, doc, &mut checks);
-            }
+                (params, distinct(&fw.stopwords))
+            });
+        match preset.as_deref() {
+            Some((p, stop_words)) => Self::run_checks(p, stop_words, language, doc, &mut checks),
             None => Self::run_checks(&self.params, &self.stop_words, language, doc, &mut checks),
         }
         checks.finish(doc, cx)

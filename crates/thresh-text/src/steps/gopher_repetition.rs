@@ -14,7 +14,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
-use crate::fineweb2::{self, Preset};
+use crate::fineweb2::{Preset, PresetCache};
 use crate::hash::{combine, fnv1a};
 use crate::language::step_language;
 use crate::pystr;
@@ -69,12 +69,17 @@ impl Default for GopherRepetitionParams {
 /// The `gopher_repetition` step.
 pub struct GopherRepetition {
     params: GopherRepetitionParams,
+    /// The parameters with FineWeb-2's settings, per language.
+    presets: PresetCache<GopherRepetitionParams>,
 }
 
 impl GopherRepetition {
     /// A step with the given parameters.
     pub fn new(params: GopherRepetitionParams) -> Self {
-        GopherRepetition { params }
+        GopherRepetition {
+            params,
+            presets: PresetCache::default(),
+        }
     }
 }
 
@@ -149,19 +154,21 @@ impl Step for GopherRepetition {
         }
         let mut checks = Checks::new(cx.record_signals);
         let language = step_language(self.params.language.as_deref(), doc);
-        let preset = fineweb2::applicable(self.params.preset, language, &mut checks).map(|fw| {
-            GopherRepetitionParams {
-                dup_line_frac: fw.dup_line_frac,
-                dup_para_frac: 0.0,
-                dup_line_char_frac: 0.0,
-                dup_para_char_frac: 0.0,
-                top_n_grams: fw.top_n_grams.clone(),
-                dup_n_grams: fw.dup_n_grams.clone(),
-                ..self.params.clone()
-            }
-        });
+        let preset = self
+            .presets
+            .get(self.params.preset, language, &mut checks, |fw| {
+                GopherRepetitionParams {
+                    dup_line_frac: fw.dup_line_frac,
+                    dup_para_frac: 0.0,
+                    dup_line_char_frac: 0.0,
+                    dup_para_char_frac: 0.0,
+                    top_n_grams: fw.top_n_grams.clone(),
+                    dup_n_grams: fw.dup_n_grams.clone(),
+                    ..self.params.clone()
+                }
+            });
         Self::run_checks(
-            preset.as_ref().unwrap_or(&self.params),
+            preset.as_deref().unwrap_or(&self.params),
             language,
             doc,
             &mut checks,
