@@ -21,6 +21,8 @@
 //! | `stuffing` | [`steps::stuffing`] | keyword stuffing: one sentence repeated through the text |
 //! | `c4_badwords` | [`steps::c4_badwords`] | C4 bad-words filter, as datatrove |
 //! | `fineweb_quality` | [`steps::fineweb_quality`] | FineWeb quality rules, as datatrove |
+//! | `pii` | [`steps::pii`] | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
+//! | `symbol_lines` | [`steps::symbol_lines`] | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -127,5 +129,15 @@ pub fn register(registry: &mut StepRegistry) {
         "fineweb_quality",
         "FineWeb quality rules (datatrove FineWebQualityFilter)",
         |c| Ok(Box::new(fineweb_quality::FineWebQuality::new(c.parse()?))),
+    );
+    registry.register(
+        "pii",
+        "replace email and public IP addresses (datatrove PIIFormatter)",
+        |c| Ok(Box::new(pii::Pii::new(c.parse()?, &c.name)?)),
+    );
+    registry.register(
+        "symbol_lines",
+        "remove lines made only of symbols (datatrove SymbolLinesFormatter)",
+        |c| Ok(Box::new(symbol_lines::SymbolLines::new(c.parse()?))),
     );
 }

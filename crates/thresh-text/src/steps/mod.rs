@@ -10,5 +10,7 @@ pub mod length;
 pub mod line_filter;
 pub mod metadata_language;
 pub mod normalize;
+pub mod pii;
 pub mod regex_filter;
 pub mod stuffing;
+pub mod symbol_lines;
