@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import subprocess
+import tempfile
 
 
 def run_pipeline(binary, work, inputs, steps, one_core=False):
@@ -60,3 +61,62 @@ def run_datatrove(code, *args):
     (../shared/peers/install.sh; `THRESH_PEERS` overrides its location)."""
     peers = os.environ.get("THRESH_PEERS", os.path.expanduser("~/.cache/thresh-peers"))
     subprocess.run([os.path.join(peers, "dt", "bin", "python"), "-c", code, *args], check=True)
+
+
+FORMATTER = r'''
+import importlib, json, sys, time
+module, cls, src, settings, out = sys.argv[1:]
+Formatter = getattr(importlib.import_module(module), cls)
+settings = json.loads(settings)
+docs = [json.loads(line) for line in open(src, encoding="utf-8")]
+start = time.process_time()
+# A fresh formatter per document (PIIFormatter's replacement turn would run across documents).
+res = {d["id"]: Formatter(**settings).format(d["text"]) for d in docs}
+seconds = time.process_time() - start
+json.dump({"texts": res, "seconds": seconds}, open(out, "w"))
+'''
+
+
+def web_documents(shared, variant, seed):
+    """(id, text) of the page texts of SHARED/data/web (de, en, other), each followed by
+    `variant(text, rng)` (id suffixed `/variant`), with a seeded random.Random."""
+    import gzip
+    import random
+
+    rng = random.Random(seed)
+    docs = []
+    for lang in ("de", "en", "other"):
+        path = os.path.join(shared, "data", "web", f"{lang}.jsonl.gz")
+        for line in gzip.open(path, "rt", encoding="utf-8"):
+            d = json.loads(line)
+            docs.append((f"{lang}/{d['id']}", d["text"]))
+            docs.append((f"{lang}/{d['id']}/variant", variant(d["text"], rng)))
+    return docs
+
+
+def formatter_parity(binary, docs, formatter, step_type, settings):
+    """Prints, per named settings, how many of `docs` a datatrove formatter (`formatter`:
+    module and class, a fresh one per document) and the thresh step `step_type` with the same
+    parameters turn into identical text, and the speed of each (one core)."""
+    print("| settings | docs | identical text | text changed by datatrove | datatrove MB/s (format only) | thresh MB/s (whole run, one core) |")
+    print("|---|---|---|---|---|---|")
+    original = dict(docs)
+    mb = sum(len(t.encode("utf-8")) for _, t in docs) / 1e6
+    with tempfile.TemporaryDirectory() as work:
+        src = os.path.join(work, "docs.jsonl")
+        write_jsonl(src, docs)
+        for name, params in settings.items():
+            out = os.path.join(work, "dt.json")
+            run_datatrove(FORMATTER, *formatter, src, json.dumps(params), out)
+            with open(out) as f:
+                result = json.load(f)
+            expected = result["texts"]
+            table = "".join(f"{k} = {json.dumps(v)}\n" for k, v in params.items())
+            got, stats = run_pipeline(binary, work, [src], f'[[step]]\ntype = "{step_type}"\n{table}', one_core=True)
+            same = sum(got[i]["text"] == expected[i] for i, _ in docs)
+            changed = sum(expected[i] != original[i] for i, _ in docs)
+            print(f"| {name} | {len(docs)} | {same} ({100 * same / len(docs):.2f}%) | {changed} | {mb / result['seconds']:.1f} | {stats['mb_per_second']:.1f} |")
+            for i, _ in docs:
+                if got[i]["text"] != expected[i]:
+                    print(f"  differs: {i}")
+                    break
