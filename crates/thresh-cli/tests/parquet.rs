@@ -75,13 +75,7 @@ fn parquet_output_reads_back_as_the_same_documents() {
         "max_docs_per_shard = 1000\nformat = \"parquet\"",
     );
     let out = tmp.path().join("pq");
-    run_ok(&[
-        "run",
-        p.to_str().unwrap(),
-        "-q",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    run_to(&p, &out);
     let shards: Vec<String> = fs::read_dir(out.join("kept"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -95,13 +89,7 @@ fn parquet_output_reads_back_as_the_same_documents() {
     // Read the Parquet shards back through thresh itself: the same ids and texts, in order.
     let back = pipeline(tmp.path(), &["pq/kept"], "", "compression = \"none\"");
     let again = tmp.path().join("again");
-    run_ok(&[
-        "run",
-        back.to_str().unwrap(),
-        "-q",
-        "--output",
-        again.to_str().unwrap(),
-    ]);
+    run_to(&back, &again);
     let read_back = documents(&again.join("kept"));
     assert_eq!(read_back.len(), reference.len());
     for (a, b) in read_back.iter().zip(&reference) {

@@ -67,13 +67,7 @@ fn pipelines_run_as_slurm_arrays_give_the_output_of_one_run() {
         // One unit per file: the whole run's shards are the array tasks' shards.
         let p = pipeline_with_input(tmp.path(), &["corpus"], "unit_files = 1", steps, "");
         let reference_dir = tmp.path().join(format!("{name}-one"));
-        run_ok(&[
-            "run",
-            p.to_str().unwrap(),
-            "-q",
-            "--output",
-            reference_dir.to_str().unwrap(),
-        ]);
+        run_to(&p, &reference_dir);
         let out = tmp.path().join(format!("{name}-slurm"));
         run_ok(&[
             "slurm",

@@ -61,26 +61,14 @@ fn many_small_files_give_few_shards_and_the_documents_of_one_unit_per_file() {
     // One unit per file: 2,000 shards, the same documents in the same order.
     let per_file = tmp.path().join("per-file");
     let p1 = pipeline_with_input(tmp.path(), &["in"], "unit_files = 1", "", "");
-    run_ok(&[
-        "run",
-        p1.to_str().unwrap(),
-        "-q",
-        "--output",
-        per_file.to_str().unwrap(),
-    ]);
+    run_to(&p1, &per_file);
     assert_eq!(kept_shards(&per_file), 2000);
     assert_eq!(grouped, documents(&per_file.join("kept")));
 
     // unit_bytes closes a unit: files of about 0.3-1 KB, 8 KB per unit.
     let small = tmp.path().join("small-units");
     let p2 = pipeline_with_input(tmp.path(), &["in"], "unit_bytes = 8192", "", "");
-    run_ok(&[
-        "run",
-        p2.to_str().unwrap(),
-        "-q",
-        "--output",
-        small.to_str().unwrap(),
-    ]);
+    run_to(&p2, &small);
     // Input files by index: sorted by name.
     let mut inputs: Vec<_> = fs::read_dir(tmp.path().join("in"))
         .unwrap()
@@ -170,13 +158,7 @@ fn deduplication_across_units_decides_as_with_one_unit_per_file() {
     let kept_ids = |settings: &str, name: &str| {
         let p = pipeline_with_input(tmp.path(), &["in"], settings, steps, "");
         let out = tmp.path().join(name);
-        run_ok(&[
-            "run",
-            p.to_str().unwrap(),
-            "-q",
-            "--output",
-            out.to_str().unwrap(),
-        ]);
+        run_to(&p, &out);
         (ids(&documents(&out.join("kept"))), stats(&out))
     };
     let (grouped, grouped_stats) = kept_ids("unit_files = 64", "grouped");

@@ -239,15 +239,18 @@ pub fn examples_dir() -> PathBuf {
 
 /// Runs the bundled example pipeline `examples/<name>` into `out`, which must succeed.
 pub fn run_example(name: &str, out: &Path) {
-    let pipeline = examples_dir().join(name);
-    let o = run(&[
+    run_to(&examples_dir().join(name), out);
+}
+
+/// `thresh run PIPELINE -q --output OUT`, which must succeed.
+pub fn run_to(pipeline: &Path, out: &Path) {
+    run_ok(&[
         "run",
         pipeline.to_str().unwrap(),
+        "-q",
         "--output",
         out.to_str().unwrap(),
-        "-q",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 /// One WARC record, gzip-compressed as its own member (as Common Crawl writes them).
