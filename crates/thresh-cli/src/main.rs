@@ -283,7 +283,7 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::MergeStats { output, json } => {
-            let report = thresh::ranks::merge_stats(&output).map_err(anyhow::Error::msg)?;
+            let report = thresh::ranks::merge_stats(&output)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -292,7 +292,7 @@ fn real_main() -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { output, json } => {
-            let report = RunReport::load(&output).map_err(anyhow::Error::msg)?;
+            let report = RunReport::load(&output)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -241,10 +241,10 @@ impl Layout {
 
     /// Claims the directory for a run with `manifest`: creates it, continues a run with the
     /// same fingerprint, wipes a previous run with `Overwrite`, and otherwise refuses.
-    pub fn prepare(&self, manifest: &Manifest, mode: ResumeMode) -> Result<(), String> {
+    pub fn prepare(&self, manifest: &Manifest, mode: ResumeMode) -> Result<(), ClaimError> {
         if let Some(prefix) = self.store.prefix() {
             self.prepare_remote(prefix, mode)
-                .map_err(|e| self.io_message(e))?;
+                .map_err(|e| self.claim_io(e))?;
         }
         let existing = fs::read(self.manifest_path()).ok();
         let same = existing
@@ -252,13 +252,12 @@ impl Layout {
             .and_then(|bytes| serde_json::from_slice::<Manifest>(bytes).ok())
             .is_some_and(|m| m.fingerprint == manifest.fingerprint);
         match mode {
-            ResumeMode::Overwrite => self.wipe().map_err(|e| self.io_message(e))?,
+            ResumeMode::Overwrite => self.wipe().map_err(|e| self.claim_io(e))?,
             ResumeMode::Resume if same => return Ok(()),
             ResumeMode::Resume if existing.is_some() => {
-                return Err(format!(
-                    "output directory `{}` holds a run of a different pipeline or input; use --overwrite to replace it, or choose another [output] path",
-                    self.name()
-                ))
+                return Err(ClaimError::OtherRun {
+                    output: self.name(),
+                })
             }
             ResumeMode::Resume => {
                 // What thresh itself makes does not count: the job scripts of this very run
@@ -275,17 +274,16 @@ impl Layout {
                 let non_empty = fs::read_dir(self.root())
                     .is_ok_and(|d| d.flatten().any(|e| !own.contains(&e.path())));
                 if non_empty {
-                    return Err(format!(
-                        "output directory `{}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path",
-                        self.name()
-                    ));
+                    return Err(ClaimError::NotThresh {
+                        output: self.name(),
+                    });
                 }
             }
         }
         let bytes = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
         self.store
             .write(&self.manifest_path(), &bytes)
-            .map_err(|e| self.io_message(e))
+            .map_err(|e| self.claim_io(e))
     }
 
     /// The object-store side of [`Layout::prepare`]: with `Overwrite`, deletes thresh's own
@@ -316,8 +314,11 @@ impl Layout {
         }
     }
 
-    fn io_message(&self, e: io::Error) -> String {
-        format!("output directory `{}`: {e}", self.name())
+    fn claim_io(&self, source: io::Error) -> ClaimError {
+        ClaimError::Io {
+            output: self.name(),
+            source,
+        }
     }
 
     fn wipe(&self) -> io::Result<()> {
@@ -421,6 +422,39 @@ impl Layout {
     }
 }
 
+/// Why an output cannot be claimed for a run (claiming it, or taking its lock).
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Reading or writing the output failed.
+    #[error("output directory `{output}`: {source}")]
+    Io {
+        /// The output, as named.
+        output: String,
+        /// The error.
+        source: io::Error,
+    },
+    /// The output holds a run of another pipeline or input.
+    #[error("output directory `{output}` holds a run of a different pipeline or input; use --overwrite to replace it, or choose another [output] path")]
+    OtherRun {
+        /// The output, as named.
+        output: String,
+    },
+    /// The output exists and holds files that are not a thresh output.
+    #[error("output directory `{output}` exists and is not a thresh output; use --overwrite to replace its contents, or choose another [output] path")]
+    NotThresh {
+        /// The output, as named.
+        output: String,
+    },
+    /// Another run holds the output's lock.
+    #[error("output directory `{output}` is in use by another thresh run ({holder}); wait for it to end or choose another [output] path (rank tasks of one run share an output: give each --rank and --world-size)")]
+    InUse {
+        /// The output, as named.
+        output: String,
+        /// The other run: `pid N on host H`, or `process unknown`.
+        holder: String,
+    },
+}
+
 /// A claim on a local output for as long as it lives: exclusive for a whole run, shared by
 /// the rank tasks of one run (which work on the same output at once). The kernel releases it
 /// when the process ends, however it ends, so a killed run never blocks the next one.
@@ -433,7 +467,7 @@ impl Layout {
     /// Claims the output (see [`OutputLock`]); `shared` for a rank task or other part of a run.
     /// Refuses, naming the other process (host and pid), when another run holds it. An output
     /// on object storage, or a file system without locks, is not locked.
-    pub fn lock(&self, shared: bool) -> Result<OutputLock, String> {
+    pub fn lock(&self, shared: bool) -> Result<OutputLock, ClaimError> {
         if self.store.prefix().is_some() {
             return Ok(OutputLock { _file: None });
         }
@@ -447,7 +481,7 @@ impl Layout {
                 .truncate(false)
                 .open(&path)
         };
-        let mut file = open().map_err(|e| self.io_message(e))?;
+        let mut file = open().map_err(|e| self.claim_io(e))?;
         let locked = if shared {
             file.try_lock_shared()
         } else {
@@ -458,11 +492,14 @@ impl Layout {
             Err(fs::TryLockError::WouldBlock) => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
                 let holder = holder.trim();
-                return Err(format!(
-                    "output directory `{}` is in use by another thresh run ({}); wait for it to end or choose another [output] path (rank tasks of one run share an output: give each --rank and --world-size)",
-                    self.name(),
-                    if holder.is_empty() { "process unknown" } else { holder }
-                ));
+                return Err(ClaimError::InUse {
+                    output: self.name(),
+                    holder: if holder.is_empty() {
+                        "process unknown".into()
+                    } else {
+                        holder.into()
+                    },
+                });
             }
             // No locks on this file system (some network file systems): go on unlocked.
             Err(fs::TryLockError::Error(_)) => return Ok(OutputLock { _file: None }),
@@ -529,6 +566,8 @@ mod tests {
         let err = layout
             .prepare(&manifest("2"), ResumeMode::Resume)
             .unwrap_err();
+        assert!(matches!(err, ClaimError::OtherRun { .. }), "{err:?}");
+        let err = err.to_string();
         assert!(err.contains("--overwrite"), "{err}");
         layout
             .prepare(&manifest("2"), ResumeMode::Overwrite)
@@ -589,6 +628,8 @@ mod tests {
         let layout = Layout::new(dir.path().join("out"));
         let first = layout.lock(false).unwrap();
         let err = layout.lock(false).unwrap_err();
+        assert!(matches!(err, ClaimError::InUse { .. }), "{err:?}");
+        let err = err.to_string();
         assert!(
             err.contains("in use by another thresh run")
                 && err.contains(&format!("pid {}", std::process::id())),

@@ -1,9 +1,31 @@
 //! `stats.json`: the run's accounting plus timing, and its human summary table.
 
 use std::fmt::Write as _;
+use std::io;
 
 use serde::{Deserialize, Serialize};
 use thresh_core::Stats;
+
+/// Why `stats.json` could not be loaded ([`RunReport::load`]).
+#[derive(Debug, thiserror::Error)]
+pub enum StatsError {
+    /// The file (or object) could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file or object, as shown.
+        path: String,
+        /// The error.
+        source: io::Error,
+    },
+    /// The file is not a run's `stats.json`.
+    #[error("parsing {path}: {source}")]
+    Parse {
+        /// The file or object, as shown.
+        path: String,
+        /// The error.
+        source: serde_json::Error,
+    },
+}
 
 /// Input files of a run.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -60,12 +82,15 @@ fn percent(part: u64, whole: u64) -> String {
 impl RunReport {
     /// The `stats.json` of the output `location` (a directory, the file itself, or an
     /// object-store prefix).
-    pub fn load(location: &str) -> Result<RunReport, String> {
+    pub fn load(location: &str) -> Result<RunReport, StatsError> {
         let (shown, bytes) = if thresh_io::store::remote::is_remote(location) {
             let url = format!("{}/stats.json", location.trim_end_matches('/'));
-            let bytes = thresh_io::store::remote::Object::parse(&url)
+            let bytes = match thresh_io::store::remote::Object::parse(&url)
                 .and_then(|object| object.read())
-                .map_err(|e| e.to_string())?;
+            {
+                Ok(bytes) => bytes,
+                Err(source) => return Err(StatsError::Read { path: url, source }),
+            };
             (url, bytes)
         } else {
             let path = std::path::Path::new(location);
@@ -74,11 +99,16 @@ impl RunReport {
             } else {
                 path.to_path_buf()
             };
-            let bytes =
-                std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let bytes = std::fs::read(&path).map_err(|source| StatsError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
             (path.display().to_string(), bytes)
         };
-        serde_json::from_slice(&bytes).map_err(|e| format!("parsing {shown}: {e}"))
+        serde_json::from_slice(&bytes).map_err(|source| StatsError::Parse {
+            path: shown,
+            source,
+        })
     }
 
     /// A table for a terminal: totals, then one row per step.

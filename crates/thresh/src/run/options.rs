@@ -7,7 +7,7 @@ use thresh_core::{ConfigError, Pipeline};
 use thresh_io::read::inputs::InputError;
 
 use super::units::Done;
-use crate::layout::{Layout, ResumeMode};
+use crate::layout::{ClaimError, Layout, ResumeMode};
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -46,7 +46,7 @@ impl RunOptions {
 pub enum Files {
     /// Every input file.
     All,
-    /// These positions.
+    /// These positions, ascending and each once: build it with [`Files::list`].
     List(Vec<u32>),
     /// datatrove's assignment: file `i` belongs to rank `i % world_size`, whatever machine
     /// runs the task.
@@ -59,11 +59,19 @@ pub enum Files {
 }
 
 impl Files {
-    /// Whether input file `i` is this task's.
+    /// The positions `list`, in any order and with repeats, as a [`Files::List`].
+    pub fn list(mut list: Vec<u32>) -> Files {
+        list.sort_unstable();
+        list.dedup();
+        Files::List(list)
+    }
+
+    /// Whether input file `i` is this task's (a binary search in a list: the sweep asks once
+    /// per file in the output's directories).
     pub fn contains(&self, i: u32) -> bool {
         match self {
             Files::All => true,
-            Files::List(list) => list.contains(&i),
+            Files::List(list) => list.binary_search(&i).is_ok(),
             Files::Rank { rank, world_size } => i % world_size == *rank,
         }
     }
@@ -72,12 +80,7 @@ impl Files {
     pub fn order(&self, inputs: u32) -> Vec<u32> {
         match self {
             Files::All => (0..inputs).collect(),
-            Files::List(list) => {
-                let mut list: Vec<u32> = list.iter().copied().filter(|&i| i < inputs).collect();
-                list.sort_unstable();
-                list.dedup();
-                list
-            }
+            Files::List(list) => list.iter().copied().filter(|&i| i < inputs).collect(),
             Files::Rank { rank, world_size } => (*rank..inputs)
                 .step_by((*world_size).max(1) as usize)
                 .collect(),
@@ -128,7 +131,7 @@ impl Part {
             }),
             (Some(pass), _, None) => Some(Part::Pass {
                 pass,
-                files: files.map_or(Files::All, Files::List),
+                files: files.map_or(Files::All, Files::list),
             }),
             (None, None, None) => None,
         }
@@ -160,8 +163,8 @@ pub enum RunError {
     Inputs(#[from] InputError),
     /// The output cannot be claimed: it cannot be opened, another run is using it, or it holds
     /// something else (another pipeline's run, files that are not a thresh output).
-    #[error("{0}")]
-    Claim(String),
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
     /// The part asked for (`--pass`, `--files`, `--rank`, `--resolve`) does not exist or
     /// cannot run yet; the message says what to run first.
     #[error("{0}")]
@@ -310,7 +313,11 @@ mod tests {
         };
         assert_eq!(rank.order(11), [2, 6, 10]);
         assert!(rank.contains(6) && !rank.contains(7));
-        assert_eq!(Files::List(vec![5, 1, 5, 30]).order(10), [1, 5]);
+        assert_eq!(Files::list(vec![5, 1, 5, 30]).order(10), [1, 5]);
+        let list = Files::list(vec![9, 3, 7, 3]);
+        assert_eq!(list, Files::List(vec![3, 7, 9]));
+        assert!([3, 7, 9].iter().all(|&i| list.contains(i)));
+        assert!([0, 4, 8, 10].iter().all(|&i| !list.contains(i)));
         assert_eq!(Files::All.order(3), [0, 1, 2]);
         assert!(Files::All.order(0).is_empty());
     }
@@ -332,7 +339,7 @@ mod tests {
             Part::select(Some(1), Some(vec![4]), None, None),
             Some(Part::Pass {
                 pass: 1,
-                files: Files::List(vec![4])
+                files: Files::list(vec![4])
             })
         );
         assert_eq!(
