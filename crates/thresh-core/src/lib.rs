@@ -42,14 +42,14 @@
 
 #![warn(missing_docs)]
 
-pub mod barrier;
-pub mod document;
+mod barrier;
+mod document;
 pub mod engine;
-pub mod error;
-pub mod pipeline;
-pub mod registry;
-pub mod stats;
-pub mod step;
+mod error;
+mod pipeline;
+mod registry;
+mod stats;
+mod step;
 pub mod suggest;
 
 pub use barrier::{Barrier, BarrierError, BarrierWork, WorkUnit};

@@ -76,7 +76,7 @@ pub trait Step: Send + Sync {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict;
 
     /// The step's corpus-wide part, for steps that must see every document before deciding
-    /// (see [`crate::barrier`]); `None` for ordinary per-document steps.
+    /// (see [`Barrier`](crate::Barrier)); `None` for ordinary per-document steps.
     fn barrier(&self) -> Option<&dyn crate::Barrier> {
         None
     }

@@ -6,13 +6,13 @@
 
 #![warn(missing_docs)]
 
-pub mod cluster;
-pub mod decisions;
-pub mod mt19937;
-pub mod normalize;
-pub mod observation;
-pub mod steps;
-pub mod union_find;
+mod cluster;
+mod decisions;
+mod mt19937;
+mod normalize;
+mod observation;
+mod steps;
+mod union_find;
 
 use thresh_core::{Document, StepCx, StepRegistry, Verdict};
 

@@ -1,20 +1,20 @@
 //! # thresh-extract
 //!
 //! Main-content extraction from raw HTML: a lenient parser ([`parse`]), boilerplate marking
-//! ([`boilerplate`], [`page`]), the choice of the content ([`content`]), its rendering as text
-//! ([`render`]), page metadata ([`metadata`]) and the `html_extract` step ([`step`]).
+//! (`boilerplate.rs`, `page.rs`), the choice of the content (`content.rs`), its rendering as text
+//! (`render.rs`), page metadata (`metadata.rs`) and the `html_extract` step (`step.rs`).
 
 #![warn(missing_docs)]
 
-pub mod boilerplate;
-pub mod content;
-pub mod dom;
-pub mod entities;
-pub mod metadata;
-pub mod page;
-pub mod parse;
-pub mod render;
-pub mod step;
+mod boilerplate;
+mod content;
+mod dom;
+mod entities;
+mod metadata;
+mod page;
+mod parse;
+mod render;
+mod step;
 
 pub use metadata::Metadata;
 pub use parse::parse;

@@ -1,18 +1,18 @@
 //! # thresh-langid
 //!
 //! Language identification for 75 languages with nothing to download: an embedded character
-//! n-gram model (see [`model`]) behind script detection ([`script`]), and the `language` step.
+//! n-gram model (see `model.rs`) behind script detection (`script.rs`), and the `language` step.
 
 #![warn(missing_docs)]
 
-pub mod detect;
-pub mod languages;
-pub mod model;
-pub mod script;
+mod detect;
+mod languages;
+mod model;
+mod script;
 
 pub use detect::{detect, Detection};
-pub use languages::{Language, LANGUAGES};
-pub mod step;
+pub use languages::{normalize_code, Language, LANGUAGES};
+mod step;
 
 /// Registers the `language` step.
 pub fn register(registry: &mut thresh_core::StepRegistry) {

@@ -30,6 +30,7 @@ pub fn extend(hash: u64, c: char) -> u64 {
 }
 
 /// Hash of the characters of an n-gram.
+#[cfg(test)]
 pub fn gram_hash(chars: &[char]) -> u64 {
     chars.iter().fold(SEED, |h, &c| extend(h, c))
 }
@@ -228,7 +229,7 @@ impl Model {
 
     /// The members of group `group` (index in [`Model::groups`]) having the n-gram of
     /// `order` characters with hash `hash`.
-    #[inline]
+    #[cfg(test)]
     pub fn lookup(&self, group: usize, order: usize, hash: u64) -> Option<Hit> {
         self.probe(self.locate(group, order, hash))
     }

@@ -1,6 +1,6 @@
 //! # thresh-text
 //!
-//! Per-document text steps, one per module under [`steps`], and the text library they and the
+//! Per-document text steps, one per module under `steps`, and the text library they and the
 //! deduplication steps share: the datatrove/spaCy-compatible word segmenter ([`segment`]),
 //! Python string semantics ([`pystr`]), hashing ([`hash`]), word lists ([`words`]), the checks
 //! and signals steps report ([`checks`]), FineWeb-2's per-language settings ([`fineweb2`]).
@@ -9,20 +9,20 @@
 //!
 //! | type | module | what it does |
 //! |---|---|---|
-//! | `normalize` | [`steps::normalize`] | Unicode normalization (NFC by default), whitespace and control-character cleanup |
-//! | `length` | [`steps::length`] | drops documents outside min/max characters or words |
-//! | `regex` | [`steps::regex_filter`] | drops documents matching patterns (or keeps only those that match) |
-//! | `line_filter` | [`steps::line_filter`] | removes lines matching patterns or with too few words |
-//! | `gopher_repetition` | [`steps::gopher_repetition`] | Gopher repetition rules, as datatrove |
-//! | `gopher_quality` | [`steps::gopher_quality`] | Gopher quality rules, as datatrove |
-//! | `c4_quality` | [`steps::c4_quality`] | C4 line removals and document rules, as datatrove |
-//! | `metadata_language` | [`steps::metadata_language`] | takes `thresh.lang` from a metadata field |
-//! | `footer_lines` | [`steps::footer_lines`] | removes the footer block at the end of a page |
-//! | `stuffing` | [`steps::stuffing`] | keyword stuffing: one sentence repeated through the text |
-//! | `c4_badwords` | [`steps::c4_badwords`] | C4 bad-words filter, as datatrove |
-//! | `fineweb_quality` | [`steps::fineweb_quality`] | FineWeb quality rules, as datatrove |
-//! | `pii` | [`steps::pii`] | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
-//! | `symbol_lines` | [`steps::symbol_lines`] | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
+//! | `normalize` | `steps/normalize.rs` | Unicode normalization (NFC by default), whitespace and control-character cleanup |
+//! | `length` | `steps/length.rs` | drops documents outside min/max characters or words |
+//! | `regex` | `steps/regex_filter.rs` | drops documents matching patterns (or keeps only those that match) |
+//! | `line_filter` | `steps/line_filter.rs` | removes lines matching patterns or with too few words |
+//! | `gopher_repetition` | `steps/gopher_repetition.rs` | Gopher repetition rules, as datatrove |
+//! | `gopher_quality` | `steps/gopher_quality.rs` | Gopher quality rules, as datatrove |
+//! | `c4_quality` | `steps/c4_quality.rs` | C4 line removals and document rules, as datatrove |
+//! | `metadata_language` | `steps/metadata_language.rs` | takes `thresh.lang` from a metadata field |
+//! | `footer_lines` | `steps/footer_lines.rs` | removes the footer block at the end of a page |
+//! | `stuffing` | `steps/stuffing.rs` | keyword stuffing: one sentence repeated through the text |
+//! | `c4_badwords` | `steps/c4_badwords.rs` | C4 bad-words filter, as datatrove |
+//! | `fineweb_quality` | `steps/fineweb_quality.rs` | FineWeb quality rules, as datatrove |
+//! | `pii` | `steps/pii.rs` | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
+//! | `symbol_lines` | `steps/symbol_lines.rs` | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -48,7 +48,7 @@ pub mod hash;
 pub mod language;
 pub mod pystr;
 pub mod segment;
-pub mod steps;
+mod steps;
 pub mod words;
 
 use thresh_core::StepRegistry;

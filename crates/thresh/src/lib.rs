@@ -25,7 +25,9 @@
 
 pub mod config;
 pub mod explain;
-pub mod layout;
+mod layout;
+
+pub use layout::ClaimError;
 pub mod plan;
 pub mod ranks;
 pub mod report;

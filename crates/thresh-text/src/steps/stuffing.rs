@@ -77,7 +77,8 @@ impl Stuffing {
 
 /// The sentences of `text`: cut at newlines and after terminal punctuation followed by
 /// whitespace; trimmed; empty ones skipped.
-pub fn sentences(text: &str) -> impl Iterator<Item = &str> {
+#[cfg(test)]
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n').flat_map(line_sentences)
 }
 

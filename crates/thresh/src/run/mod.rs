@@ -17,17 +17,19 @@ mod worker;
 
 pub use options::{Files, NoProgress, Part, Progress, RunError, RunOptions};
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fs::{self};
+use std::rc::Rc;
 use std::time::Instant;
 
-use thresh_core::{BarrierWork, Stats};
+use thresh_core::{BarrierWork, Stats, WorkUnit};
 use thresh_io::read::inputs::{expand_inputs, input_extensions, InputFile};
 use thresh_io::write::ShardSpec;
 use xxhash_rust::xxh3::xxh3_128;
 
 use crate::config::PipelineFile;
-use crate::layout::{file_prefix, FileRecord, Layout, Manifest};
+use crate::layout::{file_prefix, ClaimError, FileRecord, Layout, Manifest};
 use crate::report::{FileCounts, RunReport};
 use finish::{completed_stats, merge_errors, run_complete};
 use options::{check_part, io_err};
@@ -50,15 +52,14 @@ pub fn run(
     let started = Instant::now();
     let pipeline = file.build(registry)?;
     let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
-    let layout = Layout::open(&file.output.path, &file.base_dir)
-        .map_err(|e| RunError::Claim(format!("output `{}`: {e}", file.output.path)))?;
+    let layout =
+        Layout::open(&file.output.path, &file.base_dir).map_err(|source| ClaimError::Io {
+            output: file.output.path.clone(),
+            source,
+        })?;
     // Held until the run returns.
-    let _lock = layout
-        .lock(options.only.is_some())
-        .map_err(RunError::Claim)?;
-    layout
-        .prepare(&manifest(file, &inputs), options.mode)
-        .map_err(RunError::Claim)?;
+    let _lock = layout.lock(options.only.is_some())?;
+    layout.prepare(&manifest(file, &inputs), options.mode)?;
     let pull_state = || {
         layout.pull_state().map_err(|source| RunError::Store {
             output: layout.name(),
@@ -81,16 +82,30 @@ pub fn run(
     let done_of = |pass: usize| {
         Done::load(&layout, pass, pass + 1 == passes, n).map_err(io_err(layout.root()))
     };
-    // Observations and decisions are per work unit of pass 0.
-    let work_of = |b: usize| -> Result<BarrierWork, RunError> {
-        let name = &pipeline.steps()[b].name;
+    // Pass 0's work units, read from its markers the first time a resolve or a later pass
+    // needs them (pass 0 is over by then: in this process, or as `check_part` made sure), and
+    // kept for the rest of the run.
+    let units_of_pass0: RefCell<Option<Rc<Done>>> = RefCell::new(None);
+    let settle_units = || -> Result<Rc<Done>, RunError> {
+        if let Some(done) = units_of_pass0.borrow().as_ref() {
+            return Ok(done.clone());
+        }
+        let done = Rc::new(done_of(0)?);
+        *units_of_pass0.borrow_mut() = Some(done.clone());
+        Ok(done)
+    };
+    let work_with = |b: usize, units: Vec<WorkUnit>| {
         let pass = barriers.iter().position(|&x| x == b).expect("a barrier");
-        Ok(BarrierWork {
-            dir: layout.barrier_dir(name),
-            units: done_of(0)?.work_units(),
+        BarrierWork {
+            dir: layout.barrier_dir(&pipeline.steps()[b].name),
+            units,
             threads,
             staged: layout.stage_dir(pass),
-        })
+        }
+    };
+    // Observations and decisions are per work unit of pass 0.
+    let work_of = |b: usize| -> Result<BarrierWork, RunError> {
+        Ok(work_with(b, settle_units()?.work_units()))
     };
     check_part(
         options.only.as_ref(),
@@ -166,7 +181,7 @@ pub fn run(
         let todo: Vec<units::Unit> = if pass_index == 0 {
             units::form(&order, |i| inputs[i as usize].size, &done, limits)
         } else {
-            done_of(0)?
+            settle_units()?
                 .units()
                 .filter(|u| selection.contains(u.id) && !done.has(u.id))
                 .collect()
@@ -224,10 +239,12 @@ pub fn run(
             index: pass_index,
             last,
             layout: &layout,
-            barrier_work: if last {
-                None
-            } else {
-                Some(work_of(barriers[pass_index])?)
+            // Pass 0 observes while its units are still being finished: what the markers
+            // said when it began serves, as the pass only needs the step's directories.
+            barrier_work: match (last, pass_index) {
+                (true, _) => None,
+                (false, 0) => Some(work_with(barriers[0], done.work_units())),
+                (false, _) => Some(work_of(barriers[pass_index])?),
             },
             units: unit_files,
         };
