@@ -23,6 +23,7 @@
 //! | `fineweb_quality` | `steps/fineweb_quality.rs` | FineWeb quality rules, as datatrove |
 //! | `pii` | `steps/pii.rs` | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
 //! | `symbol_lines` | `steps/symbol_lines.rs` | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
+//! | `url_filter` | `steps/url_filter.rs` | drops documents by URL (blocklists, banned words), as datatrove's URLFilter |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -42,6 +43,7 @@
 
 pub mod charsets;
 pub mod checks;
+pub mod domain;
 pub mod duplicates;
 pub mod fineweb2;
 pub mod hash;
@@ -139,5 +141,10 @@ pub fn register(registry: &mut StepRegistry) {
         "symbol_lines",
         "remove lines made only of symbols (datatrove SymbolLinesFormatter)",
         |c| Ok(Box::new(symbol_lines::SymbolLines::new(c.parse()?))),
+    );
+    registry.register(
+        "url_filter",
+        "drop documents by URL: blocklisted domains and URLs, banned words (datatrove URLFilter)",
+        |c| Ok(Box::new(url_filter::UrlFilter::new(c.parse()?))),
     );
 }

@@ -14,3 +14,4 @@ pub mod pii;
 pub mod regex_filter;
 pub mod stuffing;
 pub mod symbol_lines;
+pub mod url_filter;

@@ -1,0 +1,54 @@
+//! The blocks of the published recipes (FineWeb, FineWeb-2) through the binary.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn url_filter_drops_by_url_with_datatroves_reasons_and_keeps_documents_without_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // The first domain of the integrated list, extra domains (registered domain and host), a
+    // banned word, two soft words, a clean page, a URL at top level, and no URL at all.
+    let records = [
+        r#"{"id":"listed","text":"a","metadata":{"url":"https://0-1sex.com/"}}"#,
+        r#"{"id":"extra","text":"a","metadata":{"url":"https://www.blocked.co.uk/x"}}"#,
+        r#"{"id":"host","text":"a","metadata":{"url":"http://cdn.allowed.org/y"}}"#,
+        r#"{"id":"word","text":"a","metadata":{"url":"https://news.example.org/porn/1"}}"#,
+        r#"{"id":"soft","text":"a","metadata":{"url":"https://news.example.org/babes-bastard"}}"#,
+        r#"{"id":"clean","text":"a","metadata":{"url":"https://news.example.org/ferry-timetable"}}"#,
+        r#"{"id":"top","text":"a","url":"https://blocked.co.uk/"}"#,
+        r#"{"id":"none","text":"a"}"#,
+        // A listed host blocks itself only, not the hosts below it.
+        r#"{"id":"below","text":"a","metadata":{"url":"https://www.cdn.allowed.org/"}}"#,
+    ];
+    fs::write(dir.join("in.jsonl"), records.join("\n") + "\n").unwrap();
+    let steps = "[[step]]\ntype = \"url_filter\"\nextra_domains = [\"blocked.co.uk\", \"cdn.allowed.org\"]\n";
+    let p = pipeline(dir, &["in.jsonl"], steps, "");
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
+    let out = dir.join("out");
+    let (read, kept, dropped, errored) = assert_balanced(&out);
+    assert_eq!((read, kept, dropped, errored), (9, 3, 6, 0));
+    let reason = |id: &str| {
+        documents(&out.join("dropped"))
+            .into_iter()
+            .find(|d| d["id"] == id)
+            .map(|d| d["thresh"]["reason"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(reason("listed").as_deref(), Some("domain 0-1sex.com"));
+    assert_eq!(reason("extra").as_deref(), Some("domain blocked.co.uk"));
+    assert_eq!(reason("host").as_deref(), Some("subdomain cdn.allowed.org"));
+    assert_eq!(reason("word").as_deref(), Some("hard_blacklisted porn"));
+    assert_eq!(reason("soft").as_deref(), Some("soft_blacklisted 2 >= 2"));
+    assert_eq!(reason("top").as_deref(), Some("domain blocked.co.uk"));
+    let kept = documents(&out.join("kept"));
+    let ids: Vec<&str> = kept.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["clean", "none", "below"]);
+    assert_eq!(kept[1]["thresh"]["url_filter"]["missing_url"], true);
+    let s = stats(&out);
+    let reasons = &s["steps"][0]["reasons"];
+    assert_eq!(reasons["domain"], 3);
+    assert_eq!(reasons["subdomain"], 1);
+}
