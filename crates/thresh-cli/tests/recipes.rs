@@ -52,3 +52,84 @@ fn url_filter_drops_by_url_with_datatroves_reasons_and_keeps_documents_without_o
     assert_eq!(reasons["domain"], 3);
     assert_eq!(reasons["subdomain"], 1);
 }
+
+/// `(url, reason)` of every document of a run's output under `sub` (`kept` or `dropped`).
+fn outcomes(out: &std::path::Path, sub: &str) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = documents(&out.join(sub))
+        .into_iter()
+        .map(|d| {
+            let url = d["metadata"]["url"].as_str().unwrap().to_owned();
+            let reason = d["thresh"]["reason"].as_str().unwrap_or("").to_owned();
+            (url, reason)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+fn pair(url: &str, reason: &str) -> (String, String) {
+    (url.to_owned(), reason.to_owned())
+}
+
+#[test]
+fn the_fineweb_recipes_run_on_the_bundled_team_written_warc() {
+    let tmp = tempfile::tempdir().unwrap();
+    let examples = examples_dir();
+    let run = |name: &str| {
+        let out = tmp.path().join(name);
+        let file = examples.join(format!("{name}.toml"));
+        run_ok(&[
+            "run",
+            file.to_str().unwrap(),
+            "-q",
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_balanced(&out);
+        out
+    };
+    let dropped_everywhere = [
+        pair(
+            "https://mirror.port-elwyn.example/ferry-timetable-copy",
+            "near_duplicate of <urn:uuid:00000000-0000-0000-0000-000000000001> (cluster of 2)",
+        ),
+        pair(
+            "https://news.example.org/porn/ferry",
+            "hard_blacklisted porn",
+        ),
+        pair(
+            "https://news.port-elwyn.example/menu",
+            "top_2_gram 0.237 > 0.2",
+        ),
+        pair("https://www.0-1sex.com/ferry", "domain 0-1sex.com"),
+    ];
+    // FineWeb: English only.
+    let out = run("fineweb");
+    assert_eq!(
+        outcomes(&out, "kept"),
+        [pair("https://news.port-elwyn.example/ferry-timetable", "")]
+    );
+    let mut dropped = dropped_everywhere.to_vec();
+    dropped.push(pair(
+        "https://www.sv-gruenwald.example/sommerfest",
+        "language de 1.00 not in [en]",
+    ));
+    dropped.sort();
+    assert_eq!(outcomes(&out, "dropped"), dropped);
+    // PII replaced in what is kept: the address and the public IP are gone.
+    let kept = documents(&out.join("kept"));
+    let text = kept[0]["text"].as_str().unwrap();
+    assert!(!text.contains("info@port-elwyn-harbour.org") && !text.contains("93.184.216.34"));
+    assert_eq!(kept[0]["thresh"]["pii"]["emails"], 1);
+    // FineWeb-2: every language, one directory per language.
+    let out = run("fineweb2");
+    assert_eq!(
+        outcomes(&out, "kept"),
+        [
+            pair("https://news.port-elwyn.example/ferry-timetable", ""),
+            pair("https://www.sv-gruenwald.example/sommerfest", ""),
+        ]
+    );
+    assert_eq!(outcomes(&out, "dropped"), dropped_everywhere);
+    assert_eq!(documents(&out.join("kept").join("de")).len(), 1);
+}
