@@ -133,3 +133,69 @@ fn the_fineweb_recipes_run_on_the_bundled_team_written_warc() {
     assert_eq!(outcomes(&out, "dropped"), dropped_everywhere);
     assert_eq!(documents(&out.join("kept").join("de")).len(), 1);
 }
+
+#[test]
+fn minhash_per_language_keeps_cluster_sizes_on_the_kept_copies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let text = "the ferry to the islands now runs every hour during the summer months, the harbour authority said on monday";
+    let other = "a completely different report about the bakery near the quay and the customers it lost every afternoon";
+    // Three copies tagged de, two tagged en (the same text: clusters must not cross languages),
+    // one other text alone.
+    let records: Vec<String> = [
+        ("a", text, "de"),
+        ("b", text, "en"),
+        ("c", text, "de"),
+        ("d", text, "en"),
+        ("e", text, "de"),
+        ("f", other, "en"),
+    ]
+    .iter()
+    .map(|(id, t, lang)| {
+        format!(r#"{{"id":"{id}","text":"{t}","metadata":{{"language":"{lang}"}}}}"#)
+    })
+    .collect();
+    fs::write(dir.join("in.jsonl"), records.join("\n") + "\n").unwrap();
+    let steps = "[[step]]\ntype = \"metadata_language\"\n\n[[step]]\ntype = \"minhash_dedup\"\ngroup_by = \"lang\"\nload_cluster_sizes = true\n";
+    let p = pipeline(dir, &["in.jsonl"], steps, "");
+    run_ok(&["run", p.to_str().unwrap(), "-q"]);
+    let out = dir.join("out");
+    let kept = documents(&out.join("kept"));
+    let sizes: Vec<(String, u64)> = kept
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_owned(),
+                d["thresh"]["minhash_dedup"]["cluster_size"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64)> = [("a", 3), ("b", 2), ("f", 1)]
+        .iter()
+        .map(|(id, n)| (id.to_string(), *n))
+        .collect();
+    assert_eq!(sizes, expected);
+    let mut dropped: Vec<(String, String)> = documents(&out.join("dropped"))
+        .iter()
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_owned(),
+                d["thresh"]["minhash_dedup"]["duplicate_of"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    dropped.sort();
+    assert_eq!(dropped, [pair("c", "a"), pair("d", "b"), pair("e", "a")]);
+    // Without group_by, the five copies are one cluster.
+    let steps = "[[step]]\ntype = \"metadata_language\"\n\n[[step]]\ntype = \"minhash_dedup\"\n";
+    let p = pipeline(dir, &["in.jsonl"], steps, "");
+    run_ok(&["run", p.to_str().unwrap(), "-q", "--overwrite"]);
+    let kept = documents(&out.join("kept"));
+    assert_eq!(kept.len(), 2);
+    assert!(kept[0]["thresh"].get("minhash_dedup").is_none());
+}

@@ -46,6 +46,9 @@ pub struct Banding {
     pub survivor: Survivor,
     /// Memory for sorting, in MB.
     pub memory_mb: usize,
+    /// Record the survivors of clusters too (with their cluster's size), not only the
+    /// duplicates.
+    pub survivors: bool,
 }
 
 fn err(path: &Path) -> impl Fn(io::Error) -> BarrierError + '_ {
@@ -299,7 +302,8 @@ pub fn resolve(
     }
     let mut per_file: BTreeMap<u32, Vec<(u64, Duplicate)>> = BTreeMap::new();
     for (i, &root) in roots.iter().enumerate() {
-        if root != i as u32 {
+        let kept = root == i as u32;
+        if !kept || (banding.survivors && sizes.contains_key(&root)) {
             let (file, record) = docs[i];
             per_file.entry(file).or_default().push((
                 record,
@@ -307,6 +311,7 @@ pub fn resolve(
                     cluster: root as u64,
                     size: sizes[&root],
                     survivor: ids[&root].clone(),
+                    kept,
                 },
             ));
         }
@@ -544,6 +549,7 @@ mod tests {
             width,
             survivor: Survivor::First,
             memory_mb: 64,
+            survivors: false,
         }
     }
 

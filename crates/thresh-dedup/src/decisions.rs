@@ -1,5 +1,6 @@
 //! A dedup step's decisions: per work unit, the duplicates by record number, each with its
-//! cluster and survivor; written at the barrier, loaded per file after it.
+//! cluster and survivor (and, when the step keeps cluster sizes, the survivors themselves);
+//! written at the barrier, loaded per file after it.
 
 use std::collections::HashMap;
 use std::fs;
@@ -18,16 +19,22 @@ pub struct Duplicate {
     pub size: u32,
     /// The id of the cluster's surviving document.
     pub survivor: String,
+    /// This is the survivor itself: it is kept, with its cluster's size.
+    pub kept: bool,
 }
 
-/// Writes one work unit's decisions atomically: `record u64, cluster u64, size u32, id
-/// length u32, id bytes` each.
+/// The bit of the stored size that marks a survivor.
+const KEPT: u32 = 1 << 31;
+
+/// Writes one work unit's decisions atomically: `record u64, cluster u64, size u32 (its high
+/// bit set for a survivor), id length u32, id bytes` each.
 pub fn write(path: &Path, dups: &[(u64, Duplicate)]) -> io::Result<()> {
     let mut out = Vec::new();
     for (record, dup) in dups {
         out.extend_from_slice(&record.to_le_bytes());
         out.extend_from_slice(&dup.cluster.to_le_bytes());
-        out.extend_from_slice(&dup.size.to_le_bytes());
+        let size = if dup.kept { dup.size | KEPT } else { dup.size };
+        out.extend_from_slice(&size.to_le_bytes());
         out.extend_from_slice(&(dup.survivor.len() as u32).to_le_bytes());
         out.extend_from_slice(dup.survivor.as_bytes());
     }
@@ -85,15 +92,16 @@ pub fn read(bytes: &[u8]) -> io::Result<HashMap<u64, Duplicate>> {
     while !fields.is_empty() {
         let record = fields.u64()?;
         let cluster = fields.u64()?;
-        let size = fields.u32()?;
+        let stored = fields.u32()?;
         let len = fields.u32()? as usize;
         let survivor = fields.string(len)?;
         map.insert(
             record,
             Duplicate {
                 cluster,
-                size,
+                size: stored & !KEPT,
                 survivor,
+                kept: stored & KEPT != 0,
             },
         );
     }

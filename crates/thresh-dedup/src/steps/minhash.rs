@@ -11,7 +11,7 @@
 use serde::Deserialize;
 use thresh_core::{Barrier, BarrierError, BarrierWork, Document, Step, StepCx, Verdict};
 use thresh_text::segment::Segmenter;
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 use xxhash_rust::xxh64::xxh64;
 
 use crate::decisions::{self, Decisions, Duplicate};
@@ -58,6 +58,14 @@ pub struct MinhashDedupParams {
     /// Memory for sorting band keys at the barrier (split among threads); a band beyond it is
     /// sorted in runs spilled to disk and merged.
     pub max_memory_mb: usize,
+    /// An annotation (`thresh.<group_by>`, e.g. `"lang"` for FineWeb-2's MinHash per
+    /// language) that separates the documents: clusters never cross groups.
+    pub group_by: Option<String>,
+    /// Annotate every kept document with the size of its cluster (`thresh.<step>.cluster_size`,
+    /// 1 for a document without duplicates), as datatrove's `MinhashDedupFilter` with
+    /// `load_cluster_sizes` puts `minhash_cluster_size` in the metadata (FineWeb-2's
+    /// rehydration uses it).
+    pub load_cluster_sizes: bool,
     /// Text normalization before shingling (datatrove's `TextNormConfig`, all on).
     #[serde(flatten)]
     pub norm: TextNorm,
@@ -74,6 +82,8 @@ impl Default for MinhashDedupParams {
             survivor: cluster::Survivor::First,
             jaccard_threshold: None,
             max_memory_mb: 4096,
+            group_by: None,
+            load_cluster_sizes: false,
             norm: TextNorm::default(),
         }
     }
@@ -142,10 +152,11 @@ impl MinhashDedup {
         mins
     }
 
-    /// Two keys per band: its first value and a hash of all its values. Equal bands have equal
-    /// keys, and sorting by the keys orders bands as datatrove sorts them (by their values)
-    /// except between bands that share a first value.
-    pub fn band_keys(&self, signature: &[u64]) -> Vec<u64> {
+    /// Two keys per band: its first value and a hash of all its values, seeded with the
+    /// document's group (0: none), so that equal bands of different groups differ. Equal bands
+    /// of one group have equal keys, and sorting by the keys orders bands as datatrove sorts
+    /// them (by their values) except between bands that share a first value.
+    pub fn band_keys(&self, signature: &[u64], group: u64) -> Vec<u64> {
         let mut keys = Vec::with_capacity(2 * self.params.num_buckets);
         let mut bytes = Vec::with_capacity(8 * self.params.hashes_per_bucket);
         for band in signature.chunks(self.params.hashes_per_bucket) {
@@ -153,7 +164,7 @@ impl MinhashDedup {
             bytes.extend(band.iter().flat_map(|v| v.to_le_bytes()));
             // Values are below 2^61, so neither key is ever the "no key" sentinel.
             keys.push(band[0]);
-            keys.push(xxh3_64(&bytes) >> 3);
+            keys.push(xxh3_64_with_seed(&bytes, group) >> 3);
         }
         keys
     }
@@ -167,13 +178,20 @@ impl MinhashDedup {
             width: 2,
             survivor: self.params.survivor,
             memory_mb: self.params.max_memory_mb,
+            survivors: self.params.load_cluster_sizes,
         }
     }
 }
 
 impl Step for MinhashDedup {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
-        crate::apply(&self.decisions, doc, cx, "near_duplicate")
+        crate::apply(
+            &self.decisions,
+            doc,
+            cx,
+            "near_duplicate",
+            self.params.load_cluster_sizes,
+        )
     }
 
     fn barrier(&self) -> Option<&dyn Barrier> {
@@ -188,7 +206,8 @@ impl Barrier for MinhashDedup {
         let mut keys = if shingles.is_empty() {
             Vec::new()
         } else {
-            self.band_keys(&self.signature(&shingles))
+            let group = crate::group_seed(self.params.group_by.as_deref(), doc);
+            self.band_keys(&self.signature(&shingles), group)
         };
         if self.params.jaccard_threshold.is_some() && !keys.is_empty() {
             // The shingle set after the bands, for verifying candidate pairs.
@@ -248,7 +267,7 @@ mod tests {
             let work = BarrierWork { dir: dir.path().to_path_buf(), units: vec![thresh_core::WorkUnit { id: 0, files: 1 }], threads: 2, staged: dir.path().join("s") };
             let mut out = Vec::new();
             for (i, t) in texts.iter().enumerate() {
-                let keys = step.band_keys(&step.signature(&step.shingles(t, "en")));
+                let keys = step.band_keys(&step.signature(&step.shingles(t, "en")), 0);
                 observation::write(&mut out, i as u64, &format!("d{i}"), &keys);
             }
             std::fs::create_dir_all(work.observations(0).parent().unwrap()).unwrap();
@@ -310,7 +329,7 @@ mod tests {
     fn identical_texts_share_every_band_and_different_ones_none() {
         let step = MinhashDedup::new(MinhashDedupParams::default()).unwrap();
         let text = "the quick brown fox jumps over the lazy dog near the old mill by the river";
-        let keys = |t: &str| step.band_keys(&step.signature(&step.shingles(t, "en")));
+        let keys = |t: &str| step.band_keys(&step.signature(&step.shingles(t, "en")), 0);
         assert_eq!(keys(text).len(), 28);
         assert_eq!(keys(text), keys(&text.to_uppercase()));
         let other =
