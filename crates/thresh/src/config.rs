@@ -31,7 +31,15 @@ use thresh_io::jsonl::FieldNames;
 pub struct InputConfig {
     /// Files, directories or globs; relative ones are resolved against the pipeline file's
     /// directory.
+    #[serde(default)]
     pub paths: Vec<String>,
+    /// A listing of more input paths, one per line (Common Crawl's `warc.paths.gz`), plain or
+    /// compressed, local or remote.
+    #[serde(default)]
+    pub paths_file: Option<String>,
+    /// Prefix of the listed paths: `s3://commoncrawl/` or `https://data.commoncrawl.org/`.
+    #[serde(default)]
+    pub base_url: Option<String>,
     /// Field holding the text.
     #[serde(default = "default_text_field")]
     pub text_field: String,
@@ -51,6 +59,22 @@ pub struct InputConfig {
 }
 
 impl InputConfig {
+    /// Every input path: `paths`, then those `paths_file` lists (read now).
+    pub fn patterns(
+        &self,
+        base: &Path,
+    ) -> Result<Vec<String>, thresh_io::read::inputs::InputError> {
+        let mut all = self.paths.clone();
+        if let Some(listing) = &self.paths_file {
+            all.extend(thresh_io::read::inputs::listed_paths(
+                listing,
+                base,
+                self.base_url.as_deref(),
+            )?);
+        }
+        Ok(all)
+    }
+
     /// The field names as the reader wants them.
     pub fn field_names(&self) -> FieldNames {
         FieldNames {

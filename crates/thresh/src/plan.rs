@@ -12,7 +12,11 @@ use crate::run::RunError;
 /// Validates the pipeline file (steps and inputs) and describes what a run would do.
 pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {
     let pipeline = file.build(registry)?;
-    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
+    let inputs = expand_inputs(
+        &file.input.patterns(&file.base_dir)?,
+        &file.base_dir,
+        &input_extensions(),
+    )?;
     let bytes: u64 = inputs
         .iter()
         .filter_map(|f| std::fs::metadata(&f.path).ok())

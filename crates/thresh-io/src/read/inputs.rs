@@ -15,6 +15,46 @@ use thiserror::Error;
 
 use crate::store::remote::{is_remote, Object};
 
+/// The paths a listing names (`paths_file`, as Common Crawl publishes them: `warc.paths.gz`,
+/// one path per line, plain or compressed, a local file relative to `base` or an object-store
+/// or `https://` URL), each joined to `base_url` when one is given
+/// (`s3://commoncrawl/` + `crawl-data/…`). Blank lines and lines starting with `#` are skipped.
+pub fn listed_paths(
+    paths_file: &str,
+    base: &Path,
+    base_url: Option<&str>,
+) -> Result<Vec<String>, InputError> {
+    let io = |source| InputError::Io {
+        path: paths_file.to_owned(),
+        source,
+    };
+    let bytes = if is_remote(paths_file) {
+        Object::parse(paths_file)
+            .and_then(|o| o.read())
+            .map_err(io)?
+    } else {
+        fs::read(base.join(paths_file)).map_err(io)?
+    };
+    let (mut reader, _) =
+        crate::compression::decompress(std::io::Cursor::new(bytes), Path::new(paths_file))
+            .map_err(io)?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut text).map_err(io)?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| match base_url {
+            Some(url) => format!(
+                "{}/{}",
+                url.trim_end_matches('/'),
+                line.trim_start_matches('/')
+            ),
+            None => line.to_owned(),
+        })
+        .collect())
+}
+
 /// An input file and the name it is reported under.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct InputFile {
@@ -394,6 +434,31 @@ fn file_name(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn listings_are_read_plain_or_compressed_and_joined_to_the_base_url() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let text = "# CC-MAIN-2024-10\ncrawl-data/a.warc.gz\n\n  /crawl-data/b.warc.gz  \n";
+        std::fs::write(dir.path().join("warc.paths"), text).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        std::fs::write(dir.path().join("warc.paths.gz"), gz.finish().unwrap()).unwrap();
+        for name in ["warc.paths", "warc.paths.gz"] {
+            assert_eq!(
+                super::listed_paths(name, dir.path(), Some("s3://commoncrawl/")).unwrap(),
+                [
+                    "s3://commoncrawl/crawl-data/a.warc.gz",
+                    "s3://commoncrawl/crawl-data/b.warc.gz"
+                ]
+            );
+            assert_eq!(
+                super::listed_paths(name, dir.path(), None).unwrap(),
+                ["crawl-data/a.warc.gz", "/crawl-data/b.warc.gz"]
+            );
+        }
+        assert!(super::listed_paths("absent.paths", dir.path(), None).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -1,5 +1,7 @@
 //! Object storage: `s3://bucket/key` (also `s3a://`), `gs://bucket/key` and `az://container/key`
-//! paths, through the `object_store` crate.
+//! paths, through the `object_store` crate; and, read-only, files on a web server
+//! (`https://host/path`, `http://`: GET, ranged GET and HEAD, no listing), for inputs named by
+//! URL.
 //!
 //! Credentials, region and endpoint come from the provider's usual environment variables
 //! (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`,
@@ -31,15 +33,15 @@ pub const RETRIES: usize = 5;
 /// Objects up to this size are uploaded with one PUT; larger ones in parts of this size.
 const PART_BYTES: usize = 16 << 20;
 
-/// True when `path` names an object (`s3://`, `s3a://`, `gs://`, `az://`, `abfs://`) rather
-/// than a local file.
+/// True when `path` names an object (`s3://`, `s3a://`, `gs://`, `az://`, `abfs://`, or a
+/// web server's `https://`, `http://`) rather than a local file.
 pub fn is_remote(path: &str) -> bool {
     scheme(path).is_some()
 }
 
 fn scheme(path: &str) -> Option<&str> {
     let (scheme, rest) = path.split_once("://")?;
-    let known = ["s3", "s3a", "gs", "az", "abfs", "abfss"].contains(&scheme);
+    let known = ["s3", "s3a", "gs", "az", "abfs", "abfss", "http", "https"].contains(&scheme);
     (known && !rest.is_empty()).then_some(scheme)
 }
 
@@ -464,6 +466,14 @@ fn connect(scheme: &str, root: &str) -> object_store::Result<Arc<dyn ObjectStore
         "gs" => Arc::new(
             object_store::gcp::GoogleCloudStorageBuilder::from_env()
                 .with_url(root)
+                .with_retry(retry_config())
+                .build()?,
+        ),
+        // A web server: read-only (GET, ranged GET, HEAD), for inputs named by URL.
+        "http" | "https" => Arc::new(
+            object_store::http::HttpBuilder::new()
+                .with_url(root)
+                .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
                 .with_retry(retry_config())
                 .build()?,
         ),

@@ -51,7 +51,11 @@ pub fn run(
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let pipeline = file.build(registry)?;
-    let inputs = expand_inputs(&file.input.paths, &file.base_dir, &input_extensions())?;
+    let inputs = expand_inputs(
+        &file.input.patterns(&file.base_dir)?,
+        &file.base_dir,
+        &input_extensions(),
+    )?;
     let layout =
         Layout::open(&file.output.path, &file.base_dir).map_err(|source| ClaimError::Io {
             output: file.output.path.clone(),
