@@ -47,6 +47,7 @@ pub mod domain;
 pub mod duplicates;
 pub mod fineweb2;
 pub mod hash;
+pub mod identifiers;
 pub mod language;
 pub mod pystr;
 pub mod segment;

@@ -10,10 +10,16 @@
 //! (Python 3.11's `is_global`: not private per its table of special-purpose networks, not in
 //! 100.64.0.0/10). The number of replacements of each kind is annotated (`emails`, `ips`). The
 //! document is never dropped.
+//!
+//! Beyond datatrove, off by default ([`crate::identifiers`]): IBANs (`remove_ibans`), payment
+//! card numbers (`remove_cards`) and IPv6 addresses (`remove_ipv6`, public ones only with
+//! `only_remove_public_ips`), each confirmed by its checksum or parser.
 
 use regex::{Captures, Regex};
 use serde::Deserialize;
 use thresh_core::{ConfigError, Document, Step, StepCx, Verdict};
+
+use crate::identifiers;
 
 /// datatrove's email pattern.
 const EMAIL: &str = concat!(
@@ -64,6 +70,35 @@ pub struct PiiParams {
     /// Replacements for IP addresses, in turn.
     #[serde(default = "default_ips")]
     pub ip_replacement: Replacements,
+    /// Replace IBANs (mod-97 checksum); not in datatrove.
+    #[serde(default)]
+    pub remove_ibans: bool,
+    /// Replacements for IBANs, in turn.
+    #[serde(default = "default_iban")]
+    pub iban_replacement: Replacements,
+    /// Replace payment card numbers (issuer prefix, length, Luhn); not in datatrove.
+    #[serde(default)]
+    pub remove_cards: bool,
+    /// Replacements for card numbers, in turn.
+    #[serde(default = "default_card")]
+    pub card_replacement: Replacements,
+    /// Replace IPv6 addresses (public ones with `only_remove_public_ips`); not in datatrove.
+    #[serde(default)]
+    pub remove_ipv6: bool,
+    /// Replacements for IPv6 addresses, in turn.
+    #[serde(default = "default_ipv6")]
+    pub ipv6_replacement: Replacements,
+}
+
+fn default_iban() -> Replacements {
+    Replacements::One("XX00 0000 0000 0000 0000 00".into())
+}
+fn default_card() -> Replacements {
+    Replacements::One("0000 0000 0000 0000".into())
+}
+fn default_ipv6() -> Replacements {
+    // The documentation prefix: never a real host.
+    Replacements::One("2001:db8::1".into())
 }
 
 fn yes() -> bool {
@@ -98,6 +133,12 @@ impl Default for PiiParams {
             only_remove_public_ips: true,
             email_replacement: default_emails(),
             ip_replacement: default_ips(),
+            remove_ibans: false,
+            iban_replacement: default_iban(),
+            remove_cards: false,
+            card_replacement: default_card(),
+            remove_ipv6: false,
+            ipv6_replacement: default_ipv6(),
         }
     }
 }
@@ -107,6 +148,9 @@ pub struct Pii {
     emails: Option<(Regex, Vec<String>)>,
     ips: Option<(Regex, Vec<String>)>,
     only_public: bool,
+    ibans: Option<Vec<String>>,
+    cards: Option<Vec<String>>,
+    ipv6: Option<Vec<String>>,
 }
 
 /// Python 3.11's `IPv4Address.is_private` networks (`_private_networks`), as (address, prefix).
@@ -185,10 +229,27 @@ impl Pii {
         } else {
             None
         };
+        let optional =
+            |on: bool, r: Replacements, key: &str| on.then(|| replacements(r, key)).transpose();
         Ok(Pii {
             emails,
             ips,
             only_public: params.only_remove_public_ips,
+            ibans: optional(
+                params.remove_ibans,
+                params.iban_replacement,
+                "iban_replacement",
+            )?,
+            cards: optional(
+                params.remove_cards,
+                params.card_replacement,
+                "card_replacement",
+            )?,
+            ipv6: optional(
+                params.remove_ipv6,
+                params.ipv6_replacement,
+                "ipv6_replacement",
+            )?,
         })
     }
 
@@ -221,6 +282,30 @@ fn replace(
     Some((out.into_owned(), turn))
 }
 
+/// Finds one kind of identifier in a text (the step for its settings).
+type Detector = fn(&Pii, &str) -> Vec<std::ops::Range<usize>>;
+
+/// `text` with the `found` ranges (in order, not overlapping) replaced by `replacements` in
+/// turn, and how many (`None`: none found).
+fn replace_ranges(
+    text: &str,
+    found: Vec<std::ops::Range<usize>>,
+    replacements: &[String],
+) -> Option<(String, usize)> {
+    if found.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (turn, range) in found.iter().enumerate() {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&replacements[turn % replacements.len()]);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    Some((out, found.len()))
+}
+
 impl Step for Pii {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
         let mut counts = [0usize; 2];
@@ -236,10 +321,32 @@ impl Step for Pii {
                 counts[1] = n;
             }
         }
-        if counts != [0, 0] || cx.record_signals {
+        let mut more = Vec::new();
+        let detectors: [(&Option<Vec<String>>, &str, Detector); 3] = [
+            (&self.ibans, "ibans", |_, t| identifiers::ibans(t)),
+            (&self.cards, "cards", |_, t| identifiers::cards(t)),
+            (&self.ipv6, "ipv6", |step, t| {
+                identifiers::ipv6s(t, |ip| !step.only_public || identifiers::ipv6_public(ip))
+            }),
+        ];
+        for (list, key, find) in detectors {
+            if let Some(list) = list {
+                let found = find(self, &doc.text);
+                let n = found.len();
+                if let Some((text, _)) = replace_ranges(&doc.text, found, list) {
+                    doc.text = text;
+                }
+                more.push((key, n));
+            }
+        }
+        let any = counts != [0, 0] || more.iter().any(|(_, n)| *n > 0);
+        if any || cx.record_signals {
             let note = doc.step_annotations(&cx.name);
             note.insert("emails".into(), counts[0].into());
             note.insert("ips".into(), counts[1].into());
+            for (key, n) in more {
+                note.insert(key.into(), n.into());
+            }
         }
         Verdict::Keep
     }
@@ -331,6 +438,28 @@ mod tests {
         assert_eq!(parse_ipv4("1.2.3.256"), None);
         assert_eq!(parse_ipv4("1.2.3.00"), None);
         assert_eq!(parse_ipv4("0.0.0.0"), Some(0));
+    }
+
+    #[test]
+    fn ibans_cards_and_ipv6_only_when_switched_on() {
+        let text = "IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, dns 2606:4700:4700::1111, lo ::1";
+        assert_eq!(run(PiiParams::default(), text).text, text);
+        let params = PiiParams {
+            remove_ibans: true,
+            remove_cards: true,
+            remove_ipv6: true,
+            ..Default::default()
+        };
+        let doc = run(params, text);
+        assert_eq!(
+            doc.text,
+            "IBAN XX00 0000 0000 0000 0000 00, card 0000 0000 0000 0000, dns 2001:db8::1, lo ::1"
+        );
+        let note = &doc.annotations["pii"];
+        assert_eq!(
+            (&note["ibans"], &note["cards"], &note["ipv6"]),
+            (&1.into(), &1.into(), &1.into())
+        );
     }
 
     #[test]
