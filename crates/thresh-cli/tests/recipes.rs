@@ -132,6 +132,9 @@ fn the_fineweb_recipes_run_on_the_bundled_team_written_warc() {
     );
     assert_eq!(outcomes(&out, "dropped"), dropped_everywhere);
     assert_eq!(documents(&out.join("kept").join("de")).len(), 1);
+    // MinHash per language with cluster sizes: the article and its copy were one cluster.
+    let en = documents(&out.join("kept").join("en"));
+    assert_eq!(en[0]["thresh"]["minhash_dedup"]["cluster_size"], 2);
 }
 
 #[test]

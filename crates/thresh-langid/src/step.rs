@@ -40,6 +40,18 @@ pub struct LanguageParams {
     pub label_only: bool,
     /// How many ranked languages `thresh.lang_top` lists.
     pub top_k: usize,
+    /// `"fineweb2"`: a document is kept when its language's score reaches FineWeb-2's
+    /// `language_score` for that language (`>=`, as FineWeb-2's filter compares); languages
+    /// without a FineWeb-2 configuration use `language_threshold`.
+    pub per_language_threshold: Option<PerLanguage>,
+}
+
+/// Where per-language thresholds come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PerLanguage {
+    /// FineWeb-2's published configurations (`language_score`).
+    Fineweb2,
 }
 
 impl Default for LanguageParams {
@@ -49,6 +61,7 @@ impl Default for LanguageParams {
             language_threshold: 0.65,
             label_only: false,
             top_k: 3,
+            per_language_threshold: None,
         }
     }
 }
@@ -57,6 +70,7 @@ impl Default for LanguageParams {
 pub struct LanguageStep {
     keep: Vec<&'static str>,
     threshold: f64,
+    per_language: Option<PerLanguage>,
     label_only: bool,
     top_k: usize,
 }
@@ -87,6 +101,7 @@ impl LanguageStep {
         Ok(LanguageStep {
             keep,
             threshold: params.language_threshold,
+            per_language: params.per_language_threshold,
             label_only: params.label_only,
             top_k: params.top_k.max(1),
         })
@@ -143,14 +158,32 @@ impl Step for LanguageStep {
             let limits = Map::from_iter([(name.to_owned(), Value::from(limit))]);
             cx.signal(doc, "limits", Value::Object(limits));
         }
-        if self.label_only || kept_score > self.threshold {
+        // FineWeb-2's threshold for the document's language, where it has one.
+        let fineweb2 = match self.per_language {
+            Some(PerLanguage::Fineweb2) => thresh_text::fineweb2::for_language(code)
+                .map(|(key, settings)| (key, settings.language_score)),
+            None => None,
+        };
+        let passes = match fineweb2 {
+            Some((_, min)) => {
+                cx.signal(doc, "fineweb2_language_score", min);
+                kept_score >= min
+            }
+            None => kept_score > self.threshold,
+        };
+        if self.label_only || passes {
             return Verdict::Keep;
         }
         if self.keep.is_empty() || self.keep.contains(&code) {
-            Verdict::drop(format_args!(
-                "language_score {code} {score:.2} <= {}",
-                self.threshold
-            ))
+            match fineweb2 {
+                Some((key, min)) => Verdict::drop(format_args!(
+                    "language_score {code} {score:.2} < {min} ({key})"
+                )),
+                None => Verdict::drop(format_args!(
+                    "language_score {code} {score:.2} <= {}",
+                    self.threshold
+                )),
+            }
         } else {
             Verdict::drop(format_args!(
                 "language {code} {score:.2} not in [{}]",
@@ -163,6 +196,35 @@ impl Step for LanguageStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fineweb2_thresholds_per_language() {
+        let step = LanguageStep::new(
+            LanguageParams {
+                per_language_threshold: Some(PerLanguage::Fineweb2),
+                ..Default::default()
+            },
+            "language",
+        )
+        .unwrap();
+        let cx = StepCx {
+            name: "language".into(),
+            record_signals: true,
+        };
+        // A clear German text passes FineWeb-2's 0.821 for deu_Latn.
+        let mut doc = Document::new("de", "Der Verein lädt am Samstag zu seinem Sommerfest auf den Sportplatz hinter der Turnhalle ein, mit Kuchen und einem Turnier der Jugendmannschaften.");
+        assert_eq!(step.process(&mut doc, &cx), Verdict::Keep);
+        assert_eq!(
+            doc.annotations["language"]["fineweb2_language_score"],
+            0.821
+        );
+        // English has no FineWeb-2 configuration: `language_threshold` applies.
+        let mut doc = Document::new("en", "The ferry to the islands now runs every hour during the summer months, the harbour authority said.");
+        assert_eq!(step.process(&mut doc, &cx), Verdict::Keep);
+        assert!(doc.annotations["language"]
+            .get("fineweb2_language_score")
+            .is_none());
+    }
 
     fn step(toml_text: &str) -> LanguageStep {
         LanguageStep::new(toml::from_str(toml_text).unwrap(), "language").unwrap()

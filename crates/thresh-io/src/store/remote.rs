@@ -584,7 +584,13 @@ mod tests {
         assert!(!is_remote("data/a.jsonl"));
         assert!(!is_remote("/abs/s3://x"));
         assert!(!is_remote("s3://"));
-        assert!(!is_remote("http://example.com/a"));
+        // Web servers are read as objects too (inputs named by URL, Common Crawl over https).
+        assert!(is_remote("http://example.com/a"));
+        assert!(is_remote(
+            "https://data.commoncrawl.org/crawl-data/x.warc.gz"
+        ));
+        assert!(!is_remote("ftp://example.com/a"));
+        assert!(!is_remote("https://"));
     }
 
     #[test]
