@@ -1,8 +1,10 @@
 //! Personal identifiers beyond datatrove's PIIFormatter, each found by a pattern and confirmed by
 //! its own rule, so that numbers that merely look alike are left alone:
 //! IBANs (ISO 13616: country code, mod-97 check digits), payment card numbers (13–19 digits,
-//! an issuer prefix and the Luhn checksum), and IPv6 addresses (what `std::net::Ipv6Addr`
-//! parses, with at least two groups written).
+//! an issuer prefix and the Luhn checksum), IPv6 addresses (what `std::net::Ipv6Addr`
+//! parses, with at least two groups written), and phone numbers (international `+` numbers,
+//! North American numbers in their written forms, and any number a word such as `Tel.`,
+//! `phone`, `Fax` or `WhatsApp` introduces).
 
 use std::net::Ipv6Addr;
 use std::ops::Range;
@@ -143,6 +145,101 @@ pub fn cards(text: &str) -> Vec<Range<usize>> {
             }
             let digits: Vec<u8> = s.bytes().filter(u8::is_ascii_digit).collect();
             issuer_known(&digits) && luhn_valid(&digits) && digits.iter().any(|&d| d != digits[0])
+        })
+        .map(|m| m.range())
+        .collect()
+}
+
+fn phone_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // An optional `+`, then groups of digits (the first may be an area code in parentheses)
+    // separated by the `(0)` of a trunk prefix, or by one space, dot, hyphen or slash (spaces
+    // around the last two allowed).
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"\+?(?:\([0-9]{1,5}\)|[0-9]{1,5})",
+            r"(?:(?: ?\(0\) ?| ?[-/] ?|[ .])(?:\([0-9]{1,5}\)|[0-9]{1,8})){0,6}"
+        ))
+        .expect("phone pattern")
+    })
+}
+
+fn phone_cue() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // A word that introduces a phone number, at the end of the text before it.
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?i)(?:^|[^\p{L}])(?:tel|tél|telefon|telephone|téléphone|teléfono|telefono|telefone|",
+            r"telefoon|phone|ph|fon|fax|telefax|mobile|mobil|handy|cell|call|whatsapp|hotline|",
+            r"tlf|puhelin|☎|📞)\.?(?: ?(?:nr|no|number|nummer|num)\.?)?[ \t]*[:.\-]?[ \t]*(?:at|au|al|an|unter)?[ \t]*$"
+        ))
+        .expect("phone cue pattern")
+    })
+}
+
+fn phone_lookalike() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // Dates, year ranges and dotted quads.
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"^(?:[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2}|",
+            r"[0-9]{4} ?[-/] ?[0-9]{2,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})$"
+        ))
+        .expect("look-alike pattern")
+    })
+}
+
+fn north_american() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // (NPA) NXX-XXXX, NPA-NXX-XXXX, NPA.NXX.XXXX, with an optional leading 1: area code and
+    // exchange start with 2–9.
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}([ .-]))[2-9][0-9]{2}[ .-][0-9]{4}$",
+        )
+        .expect("NANP pattern")
+    })
+}
+
+/// The phone numbers in `text`: a candidate (digits in groups, see `phone_pattern`) that stands
+/// apart from neighbouring words and numbers and is not a date, a year range or a dotted quad,
+/// counts when it is international (`+`, then 8–15 digits, E.164's limit), a North American
+/// number written with its separators, or introduced by a word such as `Tel.` (6–15 digits).
+pub fn phones(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    phone_pattern()
+        .find_iter(text)
+        .filter(|m| {
+            let s = m.as_str();
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            let after_next = text[m.end()..].chars().nth(1);
+            let apart_before =
+                before.is_none_or(|c| !(c.is_alphanumeric() || "+-./,_#€$£%".contains(c)));
+            let apart_after = after.is_none_or(|c| {
+                let decimal = ".,:".contains(c) && after_next.is_some_and(|d| d.is_ascii_digit());
+                !c.is_alphanumeric() && !"-/_%€$".contains(c) && !decimal
+            });
+            if !apart_before || !apart_after || s.matches('(').count() != s.matches(')').count() {
+                return false;
+            }
+            if phone_lookalike().is_match(s) {
+                return false;
+            }
+            let digits = s.bytes().filter(u8::is_ascii_digit).count();
+            if s.starts_with('+') {
+                return (8..=15).contains(&digits) && bytes.get(m.start() + 1) != Some(&b'0');
+            }
+            if north_american().is_match(s) {
+                return true;
+            }
+            // The cue: in the 40 bytes before, on the same line.
+            let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+            let mut from = m.start().saturating_sub(40).max(line_start);
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+            (6..=15).contains(&digits) && phone_cue().is_match(&text[from..m.start()])
         })
         .map(|m| m.range())
         .collect()

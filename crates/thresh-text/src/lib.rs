@@ -24,6 +24,7 @@
 //! | `pii` | `steps/pii.rs` | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
 //! | `symbol_lines` | `steps/symbol_lines.rs` | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
 //! | `url_filter` | `steps/url_filter.rs` | drops documents by URL (blocklists, banned words), as datatrove's URLFilter |
+//! | `fix_text` | `steps/fix_text.rs` | repairs mojibake, entities and control characters, as ftfy (datatrove's FTFYFormatter) |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
 //!
@@ -52,6 +53,7 @@ pub mod language;
 pub mod pystr;
 pub mod segment;
 mod steps;
+pub mod textfix;
 pub mod words;
 
 use thresh_core::StepRegistry;
@@ -147,5 +149,10 @@ pub fn register(registry: &mut StepRegistry) {
         "url_filter",
         "drop documents by URL: blocklisted domains and URLs, banned words (datatrove URLFilter)",
         |c| Ok(Box::new(url_filter::UrlFilter::new(c.parse()?))),
+    );
+    registry.register(
+        "fix_text",
+        "repair mojibake, HTML entities and control characters as ftfy does (datatrove FTFYFormatter)",
+        |c| Ok(Box::new(fix_text::FixText::new(c.parse()?))),
     );
 }

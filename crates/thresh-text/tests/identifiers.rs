@@ -1,11 +1,11 @@
-//! Precision and recall of the identifier detectors (IBAN, payment card, IPv6) on team-written
+//! Precision and recall of the identifier detectors (IBAN, payment card, IPv6, phone) on team-written
 //! sentences (`tests/data/identifiers.tsv`): real-world formats of documented example and test
 //! numbers, and look-alikes (order and tracking numbers, ISBNs, phone numbers, times, MAC
 //! addresses, private IPv6 addresses, placeholders) that must be left alone.
 
 use std::ops::Range;
 
-use thresh_text::identifiers::{cards, ibans, ipv6_public, ipv6s};
+use thresh_text::identifiers::{cards, ibans, ipv6_public, ipv6s, phones};
 
 /// The text without its `[[ ]]` marks, and the marked ranges.
 fn parse(marked: &str) -> (String, Vec<Range<usize>>) {
@@ -28,7 +28,7 @@ fn parse(marked: &str) -> (String, Vec<Range<usize>>) {
 fn detectors_find_what_is_marked_and_nothing_else() {
     let data = include_str!("data/identifiers.tsv");
     // Per detector: true positives, false positives, false negatives.
-    let mut counts = [(0usize, 0usize, 0usize); 3];
+    let mut counts = [(0usize, 0usize, 0usize); 4];
     let mut mistakes = Vec::new();
     for line in data
         .lines()
@@ -36,8 +36,17 @@ fn detectors_find_what_is_marked_and_nothing_else() {
     {
         let (kind, marked) = line.split_once('\t').expect("kind<TAB>text");
         let (text, expected) = parse(marked);
-        let found = [ibans(&text), cards(&text), ipv6s(&text, ipv6_public)];
-        for (i, (name, got)) in ["iban", "card", "ipv6"].iter().zip(found).enumerate() {
+        let found = [
+            ibans(&text),
+            cards(&text),
+            ipv6s(&text, ipv6_public),
+            phones(&text),
+        ];
+        for (i, (name, got)) in ["iban", "card", "ipv6", "phone"]
+            .iter()
+            .zip(found)
+            .enumerate()
+        {
             let want: Vec<Range<usize>> = if *name == kind {
                 expected.clone()
             } else {
@@ -56,7 +65,12 @@ fn detectors_find_what_is_marked_and_nothing_else() {
     println!("{mistakes:#?}");
     // Floors: a card-shaped run of digits passes the issuer and Luhn checks by chance one
     // time in ten (the set holds one: e's digits, 2718…, read as a Mastercard number).
-    let floors = [("iban", 1.0, 1.0), ("card", 0.85, 1.0), ("ipv6", 1.0, 1.0)];
+    let floors = [
+        ("iban", 1.0, 1.0),
+        ("card", 0.85, 1.0),
+        ("ipv6", 1.0, 1.0),
+        ("phone", 0.9, 0.9),
+    ];
     for ((name, min_precision, min_recall), (tp, fp, fn_)) in floors.into_iter().zip(counts) {
         let precision = tp as f64 / (tp + fp).max(1) as f64;
         let recall = tp as f64 / (tp + fn_).max(1) as f64;

@@ -3,6 +3,7 @@
 pub mod c4_badwords;
 pub mod c4_quality;
 pub mod fineweb_quality;
+pub mod fix_text;
 pub mod footer_lines;
 pub mod gopher_quality;
 pub mod gopher_repetition;

@@ -12,8 +12,9 @@
 //! document is never dropped.
 //!
 //! Beyond datatrove, off by default ([`crate::identifiers`]): IBANs (`remove_ibans`), payment
-//! card numbers (`remove_cards`) and IPv6 addresses (`remove_ipv6`, public ones only with
-//! `only_remove_public_ips`), each confirmed by its checksum or parser.
+//! card numbers (`remove_cards`), IPv6 addresses (`remove_ipv6`, public ones only with
+//! `only_remove_public_ips`), each confirmed by its checksum or parser, and phone numbers
+//! (`remove_phones`: international, North American, or introduced by a word such as `Tel.`).
 
 use regex::{Captures, Regex};
 use serde::Deserialize;
@@ -88,6 +89,12 @@ pub struct PiiParams {
     /// Replacements for IPv6 addresses, in turn.
     #[serde(default = "default_ipv6")]
     pub ipv6_replacement: Replacements,
+    /// Replace phone numbers; not in datatrove.
+    #[serde(default)]
+    pub remove_phones: bool,
+    /// Replacements for phone numbers, in turn.
+    #[serde(default = "default_phone")]
+    pub phone_replacement: Replacements,
 }
 
 fn default_iban() -> Replacements {
@@ -95,6 +102,9 @@ fn default_iban() -> Replacements {
 }
 fn default_card() -> Replacements {
     Replacements::One("0000 0000 0000 0000".into())
+}
+fn default_phone() -> Replacements {
+    Replacements::One("+00 000 000 0000".into())
 }
 fn default_ipv6() -> Replacements {
     // The documentation prefix: never a real host.
@@ -139,6 +149,8 @@ impl Default for PiiParams {
             card_replacement: default_card(),
             remove_ipv6: false,
             ipv6_replacement: default_ipv6(),
+            remove_phones: false,
+            phone_replacement: default_phone(),
         }
     }
 }
@@ -151,6 +163,7 @@ pub struct Pii {
     ibans: Option<Vec<String>>,
     cards: Option<Vec<String>>,
     ipv6: Option<Vec<String>>,
+    phones: Option<Vec<String>>,
 }
 
 /// Python 3.11's `IPv4Address.is_private` networks (`_private_networks`), as (address, prefix).
@@ -250,6 +263,11 @@ impl Pii {
                 params.ipv6_replacement,
                 "ipv6_replacement",
             )?,
+            phones: optional(
+                params.remove_phones,
+                params.phone_replacement,
+                "phone_replacement",
+            )?,
         })
     }
 
@@ -322,12 +340,13 @@ impl Step for Pii {
             }
         }
         let mut more = Vec::new();
-        let detectors: [(&Option<Vec<String>>, &str, Detector); 3] = [
+        let detectors: [(&Option<Vec<String>>, &str, Detector); 4] = [
             (&self.ibans, "ibans", |_, t| identifiers::ibans(t)),
             (&self.cards, "cards", |_, t| identifiers::cards(t)),
             (&self.ipv6, "ipv6", |step, t| {
                 identifiers::ipv6s(t, |ip| !step.only_public || identifiers::ipv6_public(ip))
             }),
+            (&self.phones, "phones", |_, t| identifiers::phones(t)),
         ];
         for (list, key, find) in detectors {
             if let Some(list) = list {
@@ -441,24 +460,30 @@ mod tests {
     }
 
     #[test]
-    fn ibans_cards_and_ipv6_only_when_switched_on() {
-        let text = "IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, dns 2606:4700:4700::1111, lo ::1";
+    fn ibans_cards_ipv6_and_phones_only_when_switched_on() {
+        let text = "IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, dns 2606:4700:4700::1111, lo ::1, Tel. 030 1234567";
         assert_eq!(run(PiiParams::default(), text).text, text);
         let params = PiiParams {
             remove_ibans: true,
             remove_cards: true,
             remove_ipv6: true,
+            remove_phones: true,
             ..Default::default()
         };
         let doc = run(params, text);
         assert_eq!(
             doc.text,
-            "IBAN XX00 0000 0000 0000 0000 00, card 0000 0000 0000 0000, dns 2001:db8::1, lo ::1"
+            "IBAN XX00 0000 0000 0000 0000 00, card 0000 0000 0000 0000, dns 2001:db8::1, lo ::1, Tel. +00 000 000 0000"
         );
         let note = &doc.annotations["pii"];
         assert_eq!(
-            (&note["ibans"], &note["cards"], &note["ipv6"]),
-            (&1.into(), &1.into(), &1.into())
+            (
+                &note["ibans"],
+                &note["cards"],
+                &note["ipv6"],
+                &note["phones"]
+            ),
+            (&1.into(), &1.into(), &1.into(), &1.into())
         );
     }
 
