@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod detect;
+pub mod fasttext;
 mod languages;
 mod model;
 mod script;
