@@ -21,7 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: fasttext_predict MODEL [K] [THRESHOLD] [--bench]")?;
     let k: usize = positional.get(1).map_or(Ok(1), |s| s.parse())?;
     let threshold: f32 = positional.get(2).map_or(Ok(0.0), |s| s.parse())?;
+    let loading = Instant::now();
     let model = FastText::open(path)?;
+    let load_secs = loading.elapsed().as_secs_f64();
     // Split on '\n' only: a '\r' before it belongs to the line, as it does for fastText.
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
@@ -41,12 +43,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let secs = start.elapsed().as_secs_f64();
         eprintln!(
-            "{} lines, {:.1} MB in {:.3} s: {:.0} predictions/s, {:.1} MB/s (checksum {checksum:.3})",
+            "{} lines, {:.1} MB in {:.3} s: {:.0} predictions/s, {:.1} MB/s (model loaded in {:.1} ms; checksum {checksum:.3})",
             lines.len(),
             bytes as f64 / 1e6,
             secs,
             lines.len() as f64 / secs,
-            bytes as f64 / 1e6 / secs
+            bytes as f64 / 1e6 / secs,
+            load_secs * 1e3
         );
         return Ok(());
     }

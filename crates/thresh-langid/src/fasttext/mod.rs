@@ -222,7 +222,9 @@ impl FastText {
     /// Python fastText's `predict(text, k, threshold)`: at most `k` labels with probability
     /// ≥ `threshold`, best first. `text` is one line (as if followed by a newline); anything
     /// after a `\n` is ignored, so replace newlines by spaces first to use the whole text.
-    /// Returns nothing for `k == 0` or a text that yields no input row.
+    /// `k = usize::MAX` returns every label that passes (Python's `k=-1`). Returns nothing for
+    /// `k == 0` or a text that yields no input row. Probabilities are `exp` of fastText's
+    /// `f32` log-space scores, `log(p + 1e-5)`, so they can slightly exceed the plain `p`.
     pub fn predict(&self, text: &str, k: usize, threshold: f32) -> Vec<(&str, f32)> {
         let mut out = Vec::new();
         self.predict_into(text, k, threshold, &mut Scratch::default(), &mut out);
