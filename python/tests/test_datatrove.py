@@ -43,3 +43,27 @@ def test_thresh_filter_in_a_datatrove_pipeline(tmp_path):
     stats = json.loads(next((tmp_path / "logs" / "stats").glob("*.json")).read_text())
     flat = json.dumps(stats)
     assert "gopher_quality.gopher_short_doc" in flat
+
+
+def test_token_counts_pass_on_as_datatrove_counts_them(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    docs = [{"id": f"d{i}", "text": "hello world" * (i + 1)} for i in range(5)]
+    (src / "part.jsonl").write_text("\n".join(json.dumps(d) for d in docs) + "\n")
+    out = tmp_path / "out"
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(str(src)),
+            ThreshFilter({"type": "tokens", "tokenizer": "o200k_base", "max_tokens": 6}),
+            JsonlWriter(str(out), compression=None),
+        ],
+        tasks=1,
+        logging_dir=str(tmp_path / "logs"),
+    ).run()
+    kept = [json.loads(line) for f in sorted(out.glob("*.jsonl")) for line in f.read_text().splitlines()]
+    # o200k_base: "hello world" is two tokens, "hello worldhello world" four (tiktoken).
+    counts = {d["id"]: d["metadata"]["token_count"] for d in kept}
+    assert set(counts) == {"d0", "d1", "d2"}
+    assert counts["d0"] == 2
+    stats = json.loads(next((tmp_path / "logs" / "stats").glob("*.json")).read_text())
+    assert '"tokens"' in json.dumps(stats)

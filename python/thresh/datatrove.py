@@ -24,7 +24,9 @@ StepConfig = Union[str, Mapping[str, Any], Sequence[Mapping[str, Any]]]
 
 class ThreshFilter(BaseFilter):
     """One thresh step (a dict), several (a list of dicts) or `[[step]]` TOML text, run in
-    batches of `batch_size` documents on `threads` threads without the GIL."""
+    batches of `batch_size` documents on `threads` threads without the GIL. A `tokens` step's
+    count of a kept document becomes `metadata["token_count"]` (as datatrove's TokensCounter
+    writes it) and the block's `tokens` stat."""
 
     name = "thresh"
 
@@ -47,6 +49,11 @@ class ThreshFilter(BaseFilter):
                 doc.text = r["text"]
                 if r["annotations"]:
                     doc.metadata["thresh"] = r["annotations"]
+                    tokens = r["annotations"].get("tokens")
+                    if isinstance(tokens, int):
+                        # Where datatrove's TokensCounter puts it, for its LengthCounter and writers.
+                        doc.metadata["token_count"] = tokens
+                        self.stat_update("tokens", value=tokens)
                 verdicts.append(True)
             else:
                 verdicts.append((False, _stat_name(r["reason"])))

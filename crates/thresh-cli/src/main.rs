@@ -135,6 +135,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Merge token shards (`*.ds` under a directory, e.g. an output's `kept/`) into files of a
+    /// chosen size, as datatrove's DocumentTokenizerMerger.
+    MergeTokens {
+        /// The directory holding the `.ds` files (searched recursively).
+        input: PathBuf,
+        /// The directory the merged files go to (`NNN_<name>.ds`).
+        output: PathBuf,
+        /// The name of the merged files.
+        #[arg(long, default_value = "merged")]
+        name: String,
+        /// Start a new file once one holds this many tokens (0: no limit).
+        #[arg(long, default_value_t = 100_000_000_000)]
+        max_tokens_per_file: u64,
+        /// Stop after this many tokens (0: all).
+        #[arg(long, default_value_t = 0)]
+        max_tokens: u64,
+        /// Interleave the input files' documents in a random order from this seed (each
+        /// file's documents keep their order).
+        #[arg(long)]
+        shuffle_seed: Option<u64>,
+    },
 }
 
 /// Input file indices given to `--files`.
@@ -289,6 +310,35 @@ fn real_main() -> Result<ExitCode> {
             } else {
                 print!("{}", report.summary());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MergeTokens {
+            input,
+            output,
+            name,
+            max_tokens_per_file,
+            max_tokens,
+            shuffle_seed,
+        } => {
+            let options = thresh_io::write::token_merge::MergeOptions {
+                name,
+                max_tokens_per_file,
+                max_tokens,
+                shuffle: shuffle_seed,
+            };
+            let report = thresh_io::write::token_merge::merge(&input, &output, &options)?;
+            eprintln!(
+                "merged {} documents, {} tokens from {} files into {} ({} files)",
+                report.documents,
+                report.tokens,
+                report.inputs,
+                output.display(),
+                report
+                    .files
+                    .iter()
+                    .filter(|f| f.extension().is_some_and(|e| e == "ds"))
+                    .count()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats { output, json } => {

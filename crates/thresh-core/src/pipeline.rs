@@ -210,6 +210,12 @@ impl Pipeline {
             st.seen += 1;
             let len_before = doc.text.len();
             let verdict = ps.step.process(doc, &ps.cx);
+            let tokens = doc
+                .annotations
+                .get("tokens")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0);
+            st.tokens_seen += tokens;
             if doc.text.len() != len_before {
                 let after = doc.text.chars().count() as u64;
                 st.modified += 1;
@@ -226,6 +232,7 @@ impl Pipeline {
                     }
                     StepMode::Filter => {
                         st.dropped += 1;
+                        st.tokens_dropped += tokens;
                         *stats.dropped.entry(ps.name.clone()).or_default() += 1;
                         doc.annotations
                             .insert("dropped_by".into(), ps.name.as_str().into());

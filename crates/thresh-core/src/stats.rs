@@ -26,6 +26,17 @@ pub struct StepStats {
     pub chars_removed: i64,
     /// Drops (or flags, in annotate mode) by reason name.
     pub reasons: BTreeMap<String, u64>,
+    /// Tokens of the documents that reached the step, as counted by a `tokens` step before it
+    /// (or by the step itself): the `thresh.tokens` annotation.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tokens_seen: u64,
+    /// Tokens of the documents the step dropped.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub tokens_dropped: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl StepStats {
@@ -62,6 +73,11 @@ pub struct Stats {
     /// non-HTML responses, …); not part of `read`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub skipped: BTreeMap<String, u64>,
+    /// Tokens of the documents kept, by output partition (`""` when the output is not
+    /// partitioned): the tokens written to token shards, or else the `thresh.tokens`
+    /// annotation of the documents that have one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kept_tokens: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -98,6 +114,9 @@ impl Stats {
         for (kind, n) in &other.skipped {
             *self.skipped.entry(kind.clone()).or_default() += n;
         }
+        for (partition, n) in &other.kept_tokens {
+            *self.kept_tokens.entry(partition.clone()).or_default() += n;
+        }
         self.chars_in += other.chars_in;
         self.chars_out += other.chars_out;
         self.bytes_in += other.bytes_in;
@@ -114,6 +133,8 @@ impl Stats {
             mine.flagged += theirs.flagged;
             mine.modified += theirs.modified;
             mine.chars_removed += theirs.chars_removed;
+            mine.tokens_seen += theirs.tokens_seen;
+            mine.tokens_dropped += theirs.tokens_dropped;
             for (reason, n) in &theirs.reasons {
                 *mine.reasons.entry(reason.clone()).or_default() += n;
             }
@@ -136,8 +157,11 @@ mod tests {
                 name: "len".into(),
                 dropped: 1,
                 reasons: [("too_few_words".to_string(), 1)].into(),
+                tokens_seen: 7,
+                tokens_dropped: 2,
                 ..StepStats::default()
             }],
+            kept_tokens: [("de".to_string(), 5)].into(),
             ..Stats::default()
         };
         let b = a.clone();
@@ -145,6 +169,8 @@ mod tests {
         assert_eq!((a.read, a.kept, a.errored), (6, 2, 2));
         assert_eq!(a.dropped["len"], 2);
         assert_eq!(a.steps[0].reasons["too_few_words"], 2);
+        assert_eq!((a.steps[0].tokens_seen, a.steps[0].tokens_dropped), (14, 4));
+        assert_eq!(a.kept_tokens["de"], 10);
         assert!(a.balanced());
     }
 }

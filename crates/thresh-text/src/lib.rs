@@ -24,6 +24,7 @@
 //! | `pii` | `steps/pii.rs` | replaces email and public IPv4 addresses, as datatrove's PIIFormatter |
 //! | `symbol_lines` | `steps/symbol_lines.rs` | removes lines made only of symbols, as datatrove's SymbolLinesFormatter |
 //! | `url_filter` | `steps/url_filter.rs` | drops documents by URL (blocklists, banned words), as datatrove's URLFilter |
+//! | `tokens` | `steps/tokens.rs` | counts tokens (o200k_base, cl100k_base or a tokenizer.json) into `thresh.tokens`, as datatrove's TokensCounter; min/max bounds |
 //! | `fix_text` | `steps/fix_text.rs` | repairs mojibake, entities and control characters, as ftfy (datatrove's FTFYFormatter) |
 //!
 //! [`register`] adds them all to a [`thresh_core::StepRegistry`].
@@ -54,6 +55,7 @@ pub mod pystr;
 pub mod segment;
 mod steps;
 pub mod textfix;
+pub mod tokenizer;
 pub mod words;
 
 use thresh_core::StepRegistry;
@@ -149,6 +151,11 @@ pub fn register(registry: &mut StepRegistry) {
         "url_filter",
         "drop documents by URL: blocklisted domains and URLs, banned words (datatrove URLFilter)",
         |c| Ok(Box::new(url_filter::UrlFilter::new(c.parse()?))),
+    );
+    registry.register(
+        "tokens",
+        "count tokens into thresh.tokens (datatrove TokensCounter); drop outside min_tokens/max_tokens",
+        |c| Ok(Box::new(tokens::Tokens::new(c.parse()?, &c.name)?)),
     );
     registry.register(
         "fix_text",

@@ -106,13 +106,24 @@ pub const MAX_UNIT_FILES: u32 = 1 << (64 - thresh_core::Origin::RECORD_BITS);
 
 /// The format of the output shards.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum OutputFormat {
     /// JSON Lines.
     #[default]
     Jsonl,
     /// Parquet.
     Parquet,
+    /// Kept documents as datatrove's token shards (`DocumentTokenizer`).
+    DatatroveTokens,
+    /// Kept documents as Megatron-LM's indexed dataset (`MegatronDocumentTokenizer`).
+    Megatron,
+}
+
+impl OutputFormat {
+    /// True for the formats that write kept documents as token ids.
+    pub fn is_tokens(self) -> bool {
+        matches!(self, OutputFormat::DatatroveTokens | OutputFormat::Megatron)
+    }
 }
 
 /// `[output]`.
@@ -142,23 +153,110 @@ pub struct OutputConfig {
     /// Route kept documents into `kept/<value>/` by this annotation (e.g. `lang` → `kept/de/`);
     /// documents without it go to `kept/und/`.
     pub partition_by: Option<String>,
+    /// Token formats: `o200k_base`, `cl100k_base`, or the path of a `tokenizer.json`.
+    pub tokenizer: Option<String>,
+    /// Token formats: a token appended to every document (e.g. `<|endoftext|>`).
+    pub eos_token: Option<String>,
+    /// `datatrove_tokens`: shuffle each work unit's documents (datatrove's
+    /// `shuffle_documents`; default false).
+    #[serde(default)]
+    pub shuffle: bool,
+    /// The shuffle's seed.
+    #[serde(default)]
+    pub seed: u64,
+    /// `datatrove_tokens`: close a file after the document that takes it past this many
+    /// tokens (0, the default: one file per work unit).
+    #[serde(default)]
+    pub max_tokens_per_file: u64,
 }
 
-impl From<OutputFormat> for thresh_io::write::Format {
-    fn from(format: OutputFormat) -> Self {
-        match format {
-            OutputFormat::Jsonl => thresh_io::write::Format::Jsonl,
-            OutputFormat::Parquet => thresh_io::write::Format::Parquet,
-        }
-    }
+/// The output format with what it needs: the tokenizer of the token formats, loaded.
+#[derive(Clone)]
+pub struct OutputPlan {
+    /// The format of kept documents (dropped ones are JSON Lines with the token formats).
+    pub format: thresh_io::write::Format,
+    /// The tokenizer of the token formats.
+    pub tokenizer: Option<std::sync::Arc<thresh_text::tokenizer::Tokenizer>>,
 }
 
 impl OutputConfig {
+    /// The format and, for the token formats, the tokenizer loaded (paths resolved against
+    /// `base_dir`).
+    pub fn plan(&self, base_dir: &Path) -> Result<OutputPlan, ConfigError> {
+        use thresh_io::write::{Format, TokenLayout};
+        let format = match self.format {
+            OutputFormat::Jsonl => Format::Jsonl,
+            OutputFormat::Parquet => Format::Parquet,
+            OutputFormat::DatatroveTokens | OutputFormat::Megatron => {
+                let name = self
+                    .tokenizer
+                    .as_deref()
+                    .ok_or_else(|| ConfigError::Missing {
+                        context: "[output] (a token format)".into(),
+                        key: "tokenizer".into(),
+                    })?;
+                let path = match name {
+                    "o200k_base" | "cl100k_base" => name.to_owned(),
+                    path => base_dir.join(path).to_string_lossy().into_owned(),
+                };
+                let tokenizer =
+                    thresh_text::tokenizer::Tokenizer::load(&path, self.eos_token.as_deref())
+                        .map_err(|e| ConfigError::Invalid {
+                            context: "[output]".into(),
+                            message: e.to_string(),
+                        })?;
+                let layout = TokenLayout {
+                    tokenizer: name.to_owned(),
+                    token_size: tokenizer.token_size(),
+                    shuffle: self.shuffle.then_some(self.seed),
+                    max_tokens_per_file: self.max_tokens_per_file,
+                };
+                let format = if self.format == OutputFormat::Megatron {
+                    Format::Megatron(layout)
+                } else {
+                    Format::DatatroveTokens(layout)
+                };
+                return Ok(OutputPlan {
+                    format,
+                    tokenizer: Some(std::sync::Arc::new(tokenizer)),
+                });
+            }
+        };
+        Ok(OutputPlan {
+            format,
+            tokenizer: None,
+        })
+    }
+
+    /// Token-format keys only go with a token format; Megatron files are neither shuffled
+    /// nor split.
+    fn check_token_keys(&self) -> Result<(), ConfigError> {
+        let invalid = |message: &str| {
+            Err(ConfigError::Invalid {
+                context: "[output]".into(),
+                message: message.into(),
+            })
+        };
+        let token_keys = self.tokenizer.is_some()
+            || self.eos_token.is_some()
+            || self.shuffle
+            || self.max_tokens_per_file > 0;
+        if token_keys && !self.format.is_tokens() {
+            return invalid("tokenizer, eos_token, shuffle and max_tokens_per_file go with format = \"datatrove_tokens\" or \"megatron\"");
+        }
+        if self.format == OutputFormat::Megatron && (self.shuffle || self.max_tokens_per_file > 0) {
+            return invalid("megatron output is written as it comes, one file per work unit: no shuffle or max_tokens_per_file");
+        }
+        Ok(())
+    }
+
     /// The compression the JSON Lines shards are written with: `compression`, or none for
     /// Parquet (which compresses its own columns, so workers need not compress batches).
     pub fn shard_compression(&self) -> Compression {
         match self.format {
-            OutputFormat::Jsonl => self.compression,
+            OutputFormat::Jsonl | OutputFormat::DatatroveTokens | OutputFormat::Megatron => {
+                self.compression
+            }
             OutputFormat::Parquet => Compression::None,
         }
     }
@@ -269,6 +367,7 @@ impl PipelineFile {
         let output: OutputConfig =
             parse_params("[output]", section("output").map_err(Parse::Config)?)
                 .map_err(Parse::Config)?;
+        output.check_token_keys().map_err(Parse::Config)?;
         let steps = match table.get("step") {
             None => Vec::new(),
             Some(toml::Value::Array(items)) => items
@@ -306,6 +405,11 @@ impl PipelineFile {
     /// Builds the steps, validating every parameter.
     pub fn build(&self, registry: &StepRegistry) -> Result<Pipeline, ConfigError> {
         Pipeline::from_tables_in(registry, &self.steps, &self.base_dir)
+    }
+
+    /// The output format, its tokenizer loaded ([`OutputConfig::plan`]).
+    pub fn output_plan(&self) -> Result<OutputPlan, ConfigError> {
+        self.output.plan(&self.base_dir)
     }
 
     /// The output directory.

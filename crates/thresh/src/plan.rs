@@ -9,7 +9,8 @@ use crate::config::PipelineFile;
 use crate::run::units::{form, Done, UnitLimits};
 use crate::run::RunError;
 
-/// Validates the pipeline file (steps and inputs) and describes what a run would do.
+/// Validates the pipeline file (steps, inputs and the output's tokenizer) and describes what a
+/// run would do.
 pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, RunError> {
     let pipeline = file.build(registry)?;
     let inputs = expand_inputs(
@@ -111,5 +112,19 @@ pub fn describe(file: &PipelineFile, registry: &StepRegistry) -> Result<String, 
             "not written"
         },
     );
+    if let Some(tokenizer) = file.output_plan()?.tokenizer {
+        let _ = writeln!(
+            out,
+            "kept documents as {:?} token shards: tokenizer {} ({} ids, {} bytes per token){}",
+            o.format,
+            tokenizer.name(),
+            tokenizer.vocab_size(),
+            tokenizer.token_size(),
+            match tokenizer.eos() {
+                Some(id) => format!(", end-of-sequence id {id} appended"),
+                None => String::new(),
+            }
+        );
+    }
     Ok(out)
 }

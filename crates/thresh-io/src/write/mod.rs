@@ -1,6 +1,7 @@
 //! Writing outputs: the [`Sink`] a run writes each work unit's documents to, and its
 //! implementations, one per format — numbered, size-limited shards, each written under a hidden
-//! temporary name and renamed once complete: JSON Lines ([`jsonl`]) and Parquet ([`parquet`]).
+//! temporary name and renamed once complete: JSON Lines ([`jsonl`]), Parquet ([`parquet`]),
+//! and token shards for training: datatrove's ([`tokens`]) and Megatron-LM's ([`megatron`]).
 //! [`open`] chooses by [`Format`].
 
 use std::fs;
@@ -10,7 +11,12 @@ use std::path::{Path, PathBuf};
 use crate::compression::{compress_frame, Compression};
 
 pub mod jsonl;
+pub mod megatron;
 pub mod parquet;
+pub mod token_merge;
+pub mod tokens;
+
+pub use tokens::TokenLayout;
 
 /// The output of one work unit in one place (a partition of `kept/`, `dropped/`): it takes the
 /// unit's documents as serialized JSON lines, in order, and finishes atomically — afterwards
@@ -26,26 +32,65 @@ pub trait Sink {
         encoded: Option<&[u8]>,
     ) -> io::Result<()>;
 
+    /// Writes consecutive documents' token ids: `ids[..ends[0]]`, `ids[ends[0]..ends[1]]`, … .
+    /// Only token-shard sinks take them.
+    fn write_tokens(&mut self, ids: &[u32], ends: &[usize]) -> io::Result<()> {
+        let _ = ids;
+        if ends.is_empty() {
+            return Ok(());
+        }
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "this output takes JSON lines, not token ids",
+        ))
+    }
+
     /// Completes the output and returns the paths of the files written.
     fn finish(self: Box<Self>) -> io::Result<Vec<PathBuf>>;
 }
 
 /// The format of output shards.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Format {
     /// JSON Lines, compressed as the spec says.
     #[default]
     Jsonl,
     /// Parquet (zstd): `id`, `text`, and `metadata`, `thresh`, `other` as JSON text.
     Parquet,
+    /// datatrove's token shards (`.ds`, `.ds.index`, `.ds.metadata`).
+    DatatroveTokens(TokenLayout),
+    /// Megatron-LM's indexed dataset (`.bin`, `.idx`).
+    Megatron(TokenLayout),
+}
+
+impl Format {
+    /// The token layout, for the token-shard formats.
+    pub fn tokens(&self) -> Option<&TokenLayout> {
+        match self {
+            Format::DatatroveTokens(layout) | Format::Megatron(layout) => Some(layout),
+            Format::Jsonl | Format::Parquet => None,
+        }
+    }
+
+    /// The format of dropped documents: JSON Lines when kept ones become tokens.
+    pub fn for_documents(&self) -> Format {
+        match self {
+            Format::DatatroveTokens(_) | Format::Megatron(_) => Format::Jsonl,
+            other => other.clone(),
+        }
+    }
 }
 
 /// A sink writing shards of `format` as `spec` says; nothing is created before the first
 /// document.
-pub fn open(format: Format, spec: ShardSpec) -> Box<dyn Sink> {
+pub fn open(format: &Format, spec: ShardSpec) -> Box<dyn Sink> {
     match format {
         Format::Jsonl => Box::new(jsonl::ShardWriter::new(spec)),
         Format::Parquet => Box::new(parquet::ParquetShards::new(spec)),
+        Format::DatatroveTokens(layout) => Box::new(tokens::TokenShards::new(spec, layout.clone())),
+        Format::Megatron(layout) => {
+            Box::new(megatron::MegatronShards::new(spec, layout.token_size))
+        }
     }
 }
 

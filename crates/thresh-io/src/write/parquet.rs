@@ -230,7 +230,7 @@ mod tests {
             );
             ends.push(data.len());
         }
-        let mut sink = open(super::super::Format::Parquet, spec(dir.path(), 2000));
+        let mut sink = open(&super::super::Format::Parquet, spec(dir.path(), 2000));
         // In two calls, the second crossing the part boundary.
         sink.write_lines(&data[..ends[999]], &ends[..1000], None)
             .unwrap();

@@ -15,4 +15,5 @@ pub mod pii;
 pub mod regex_filter;
 pub mod stuffing;
 pub mod symbol_lines;
+pub mod tokens;
 pub mod url_filter;

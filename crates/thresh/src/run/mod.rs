@@ -51,6 +51,7 @@ pub fn run(
 ) -> Result<RunReport, RunError> {
     let started = Instant::now();
     let pipeline = file.build(registry)?;
+    let output = file.output_plan()?;
     let inputs = expand_inputs(
         &file.input.patterns(&file.base_dir)?,
         &file.base_dir,
@@ -251,6 +252,7 @@ pub fn run(
                 (false, _) => Some(work_of(barriers[pass_index])?),
             },
             units: unit_files,
+            output: &output,
         };
         run_pass(
             file,

@@ -44,6 +44,8 @@ pub(super) struct Pass<'a> {
     pub(super) barrier_work: Option<BarrierWork>,
     /// The input files of each work unit the pass writes, by unit id.
     pub(super) units: BTreeMap<u32, Vec<u32>>,
+    /// The format of kept documents, with its tokenizer.
+    pub(super) output: &'a crate::config::OutputPlan,
 }
 
 /// Runs one pass over the `pending` work units (id and files).
@@ -78,7 +80,12 @@ pub(super) fn run_pass(
         names: names.to_vec(),
         empty_stats: Stats::for_pipeline(pipeline),
         write_dropped: file.output.write_dropped,
-        format: file.output.format.into(),
+        format: pass.output.format.clone(),
+        tokenizer: if pass.last {
+            pass.output.tokenizer.clone()
+        } else {
+            None
+        },
         encode: ShardSpec {
             dir: pass.layout.kept_dir(),
             prefix: String::new(),
@@ -174,7 +181,7 @@ pub(super) fn write_processed(
     let current = sink.get_or_insert_with(|| FileSink {
         index: processed.unit,
         kept: BTreeMap::new(),
-        dropped: thresh_io::write::open(work.format, spec(layout.dropped_dir())),
+        dropped: thresh_io::write::open(&work.format.for_documents(), spec(layout.dropped_dir())),
         staged: pass.barrier_work.as_ref().map(|_| {
             ShardWriter::new(ShardSpec {
                 dir: layout.stage_dir(pass.index),
@@ -199,10 +206,13 @@ pub(super) fn write_processed(
         let writer = current
             .kept
             .entry(route.clone())
-            .or_insert_with(|| thresh_io::write::open(work.format, spec(dir.clone())));
-        writer
-            .write_lines(&lines.data, &lines.ends, lines.encoded.as_deref())
-            .map_err(io_err(&dir))?;
+            .or_insert_with(|| thresh_io::write::open(&work.format, spec(dir.clone())));
+        if work.tokenizer.is_some() {
+            writer.write_tokens(&lines.tokens, &lines.token_ends)
+        } else {
+            writer.write_lines(&lines.data, &lines.ends, lines.encoded.as_deref())
+        }
+        .map_err(io_err(&dir))?;
     }
     current
         .dropped

@@ -17,6 +17,9 @@ pub(super) struct Lines {
     pub(super) ends: Vec<usize>,
     /// `data` compressed as one frame by the worker (when the output is compressed).
     pub(super) encoded: Option<Vec<u8>>,
+    /// Kept documents' token ids, for the token formats, and where each document ends.
+    pub(super) tokens: Vec<u32>,
+    pub(super) token_ends: Vec<usize>,
 }
 
 /// A chunk after the workers: serialized output and the chunk's accounting.
@@ -49,8 +52,10 @@ pub(super) struct Work<'a> {
     pub(super) write_dropped: bool,
     pub(super) encode: ShardSpec,
     pub(super) partition_by: Option<String>,
-    /// The format of the kept and dropped shards.
+    /// The format of the kept shards (dropped ones: [`Format::for_documents`]).
     pub(super) format: Format,
+    /// The token formats' tokenizer, in the last pass: kept documents become token ids.
+    pub(super) tokenizer: Option<std::sync::Arc<thresh_text::tokenizer::Tokenizer>>,
     /// The pass: its steps, and the barrier step that ends it (none for the last pass).
     pub(super) pass: usize,
     pub(super) steps: std::ops::Range<usize>,
@@ -124,11 +129,30 @@ impl Work<'_> {
                 let i = match out.kept.iter().position(|(r, _)| *r == route) {
                     Some(i) => i,
                     None => {
-                        out.kept.push((route, Lines::default()));
+                        out.kept.push((route.clone(), Lines::default()));
                         out.kept.len() - 1
                     }
                 };
-                Some(&mut out.kept[i].1)
+                let lines = &mut out.kept[i].1;
+                let tokens = match &self.tokenizer {
+                    Some(tokenizer) => {
+                        let before = lines.tokens.len();
+                        tokenizer.encode_into(&doc.text, &mut lines.tokens);
+                        lines.token_ends.push(lines.tokens.len());
+                        Some((lines.tokens.len() - before) as u64)
+                    }
+                    None => doc
+                        .annotations
+                        .get("tokens")
+                        .and_then(serde_json::Value::as_u64),
+                };
+                if let Some(n) = tokens {
+                    *out.stats.kept_tokens.entry(route).or_default() += n;
+                }
+                if self.tokenizer.is_some() {
+                    return;
+                }
+                Some(lines)
             }
             Outcome::Dropped { .. } => self.write_dropped.then_some(&mut out.dropped),
         };
