@@ -70,6 +70,9 @@ enum Command {
         /// How many ranks share the input (with --rank).
         #[arg(long, requires = "rank", value_parser = clap::value_parser!(u32).range(1..))]
         world_size: Option<u32>,
+        /// Write the HTML report (`thresh report`) to OUTPUT/report.html at the end.
+        #[arg(long)]
+        report: bool,
     },
     /// Write (and with --submit, submit) Slurm job arrays that run the pipeline as rank tasks:
     /// one array per pass, one task per barrier resolve, then merge-stats.
@@ -135,6 +138,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a self-contained HTML report of an output directory: the funnel, every recorded
+    /// signal's distribution with its threshold, languages, domains, lengths, deduplication,
+    /// sampled documents per drop reason, errors.
+    Report {
+        /// The output directory.
+        output: PathBuf,
+        /// Where to write the report (default: OUTPUT/report.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Documents to sample from each of kept/ and dropped/ (shards spread evenly).
+        #[arg(long, default_value_t = thresh::html_report::DEFAULT_SAMPLE)]
+        sample: u64,
+    },
     /// Merge token shards (`*.ds` under a directory, e.g. an output's `kept/`) into files of a
     /// chosen size, as datatrove's DocumentTokenizerMerger.
     MergeTokens {
@@ -188,6 +204,41 @@ fn parse_files(list: &str) -> Result<FileList, String> {
     Ok(FileList(out))
 }
 
+/// Writes the report, with a progress bar on a terminal unless `quiet`.
+fn write_report(
+    output: &std::path::Path,
+    dest: &std::path::Path,
+    sample: u64,
+    quiet: bool,
+) -> Result<()> {
+    let bar = (!quiet).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("report: {bar:30} {pos}/{len} shards")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let summary = thresh::html_report::write(output, dest, sample, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    })
+    .map_err(anyhow::Error::msg)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+        eprintln!(
+            "report: {} ({} kept and {} dropped documents sampled, {} histograms)",
+            dest.display(),
+            summary.sampled.0,
+            summary.sampled.1,
+            summary.histograms
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     match real_main() {
         Ok(code) => code,
@@ -213,10 +264,17 @@ fn real_main() -> Result<ExitCode> {
             resolve,
             rank,
             world_size,
+            report: html,
         } => {
             let mut file = PipelineFile::load(&pipeline)?;
             if let Some(output) = output {
                 file.set_output(&output)?;
+            }
+            if html && file.output_location().contains("://") {
+                anyhow::bail!(
+                    "--report reads a local output directory, not {}",
+                    file.output_location()
+                );
             }
             let only = Part::select(pass, files.map(|f| f.0), resolve, rank.zip(world_size));
             let options = RunOptions::new(threads, strict, overwrite, only);
@@ -226,6 +284,24 @@ fn real_main() -> Result<ExitCode> {
                 eprint!("{}", report.summary());
                 eprintln!("output: {}", file.output_location());
             }
+            if html {
+                let dir = file.output_dir();
+                write_report(
+                    &dir,
+                    &dir.join("report.html"),
+                    thresh::html_report::DEFAULT_SAMPLE,
+                    quiet,
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            output,
+            out,
+            sample,
+        } => {
+            let dest = out.unwrap_or_else(|| output.join("report.html"));
+            write_report(&output, &dest, sample, false)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain {

@@ -25,6 +25,7 @@
 
 pub mod config;
 pub mod explain;
+pub mod html_report;
 mod layout;
 
 pub use layout::ClaimError;
