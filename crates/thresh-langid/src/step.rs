@@ -3,16 +3,30 @@
 //!
 //! Annotations: `thresh.lang` (ISO 639-1 code, else 639-3; `und` when undetermined),
 //! `thresh.lang_score` in [0, 1], `thresh.lang_script` (ISO 15924) and `thresh.lang_top`, the
-//! `top_k` best languages with their scores. A document is kept when one of `languages` scores
-//! above `language_threshold` (all languages when the list is empty), or always with
-//! `label_only`.
+//! `top_k` best languages with their scores (or every one above `keep_top_pairs_threshold`). A
+//! document is kept when one of `languages` scores above `language_threshold` (the best
+//! language when the list is empty), or always with `label_only`.
+//!
+//! With `model`, a fastText language-ID model (lid.176, GlotLID, …) replaces the built-in one.
+//! The text is predicted as datatrove does (newlines replaced by spaces, every label scored);
+//! labels become thresh codes (see `labels.rs`): `thresh.lang` is `de` for both `__label__de`
+//! and `__label__deu_Latn`, `thresh.lang_detail` the model's own code where it differs (`deu`,
+//! `arb`), `thresh.lang_script` the label's script (labels without one write none), and
+//! `thresh.lang_top` is keyed by the model's labels (`deu_Latn`), as datatrove's
+//! `top_language_*_score`. Scores are fastText's `f32` probabilities, unrounded.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use thresh_core::{ConfigError, Document, Step, StepCx, Verdict};
 
 use crate::detect::detect;
+use crate::fasttext::FastText;
+use crate::labels::{self, ModelLanguage};
 use crate::languages::{self, LANGUAGES};
+use crate::model_file;
 
 /// One code or a list of codes, as datatrove accepts.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -40,10 +54,18 @@ pub struct LanguageParams {
     pub label_only: bool,
     /// How many ranked languages `thresh.lang_top` lists.
     pub top_k: usize,
+    /// When not -1 (datatrove's "off"), `thresh.lang_top` lists every language scoring above
+    /// it instead of the `top_k` best (only those of `languages`, when given), as datatrove's
+    /// `keep_top_pairs_threshold`.
+    pub keep_top_pairs_threshold: f64,
     /// `"fineweb2"`: a document is kept when its language's score reaches FineWeb-2's
-    /// `language_score` for that language (`>=`, as FineWeb-2's filter compares); languages
-    /// without a FineWeb-2 configuration use `language_threshold`.
+    /// `language_score` for that language (`>=`, as FineWeb-2's filter compares), looked up
+    /// by the model's label when it has a script (`deu_Latn`); languages without a FineWeb-2
+    /// configuration use `language_threshold`.
     pub per_language_threshold: Option<PerLanguage>,
+    /// A fastText language-ID model file (`.bin` or `.ftz`; relative to the pipeline file) to
+    /// use instead of the built-in model.
+    pub model: Option<PathBuf>,
 }
 
 /// Where per-language thresholds come from.
@@ -61,106 +83,292 @@ impl Default for LanguageParams {
             language_threshold: 0.65,
             label_only: false,
             top_k: 3,
+            keep_top_pairs_threshold: -1.0,
             per_language_threshold: None,
+            model: None,
         }
+    }
+}
+
+/// A fastText language-ID model with its labels as thresh codes.
+struct LidModel {
+    fasttext: Arc<FastText>,
+    languages: Vec<ModelLanguage>,
+    /// Label indices of `languages` (the parameter), in its order.
+    keep: Vec<usize>,
+}
+
+impl LidModel {
+    fn new(fasttext: Arc<FastText>, codes: &[String], name: &str) -> Result<Self, ConfigError> {
+        let iso1 = labels::labels_are_iso639_1(fasttext.labels().iter().map(String::as_str));
+        let languages: Vec<ModelLanguage> = fasttext
+            .labels()
+            .iter()
+            .map(|l| labels::model_language(l, iso1))
+            .collect();
+        let mut keep = Vec::new();
+        for code in codes {
+            // A label as written (`deu_Latn`, lid.176's `als`), else every label of the language.
+            let exact: Vec<usize> = (0..languages.len())
+                .filter(|&i| languages[i].label.eq_ignore_ascii_case(code.trim()))
+                .collect();
+            let found = match exact.is_empty() {
+                false => exact,
+                true => {
+                    let normal = labels::normalize(code);
+                    (0..languages.len())
+                        .filter(|&i| languages[i].code == normal)
+                        .collect()
+                }
+            };
+            if found.is_empty() {
+                return Err(ConfigError::Invalid {
+                    context: format!("step `{name}`"),
+                    message: format!("the model has no label for language `{code}`"),
+                });
+            }
+            for i in found {
+                if !keep.contains(&i) {
+                    keep.push(i);
+                }
+            }
+        }
+        Ok(LidModel {
+            fasttext,
+            languages,
+            keep,
+        })
     }
 }
 
 /// The `language` step.
 pub struct LanguageStep {
     keep: Vec<&'static str>,
+    /// The `languages` parameter as given, for messages.
+    listed: Vec<String>,
+    model: Option<LidModel>,
     threshold: f64,
     per_language: Option<PerLanguage>,
     label_only: bool,
     top_k: usize,
+    top_above: Option<f64>,
+}
+
+/// The best language of a document and what decides it.
+struct Outcome<'a> {
+    code: &'a str,
+    score: f64,
+    /// The best score among `languages` (the best score when the list is empty).
+    kept_score: f64,
+    /// Whether the best language is one of `languages` (or the list is empty).
+    listed: bool,
+    top: Map<String, Value>,
+    /// FineWeb-2's key for the language (`deu_Latn`) or thresh's code.
+    fineweb2_key: &'a str,
 }
 
 impl LanguageStep {
-    /// Checks the language codes; an unsupported one is a configuration error naming it.
-    pub fn new(params: LanguageParams, name: &str) -> Result<Self, ConfigError> {
+    /// Checks the language codes and reads `model` (relative to `base_dir`); an unsupported
+    /// code or an unreadable model is a configuration error naming it.
+    pub fn new(params: LanguageParams, name: &str, base_dir: &Path) -> Result<Self, ConfigError> {
         let codes = match params.languages {
             Codes::All => Vec::new(),
             Codes::One(code) => vec![code],
             Codes::Many(codes) => codes,
         };
         let mut keep = Vec::new();
-        for code in codes {
-            let index = languages::find(&code).ok_or_else(|| ConfigError::Invalid {
-                context: format!("step `{name}`"),
-                message: format!(
-                    "unsupported language `{code}`; supported: {}",
-                    LANGUAGES
-                        .iter()
-                        .map(|l| l.code)
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
-            })?;
-            keep.push(LANGUAGES[index].code);
-        }
+        let model = match &params.model {
+            Some(path) => Some(LidModel::new(
+                model_file::open(path, base_dir, name)?,
+                &codes,
+                name,
+            )?),
+            None => {
+                for code in &codes {
+                    let index = languages::find(code).ok_or_else(|| ConfigError::Invalid {
+                        context: format!("step `{name}`"),
+                        message: format!(
+                            "unsupported language `{code}`; supported: {}",
+                            LANGUAGES
+                                .iter()
+                                .map(|l| l.code)
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
+                    })?;
+                    keep.push(LANGUAGES[index].code);
+                }
+                None
+            }
+        };
+        let listed = match &model {
+            Some(_) => codes,
+            None => keep.iter().map(|c| (*c).to_owned()).collect(),
+        };
         Ok(LanguageStep {
             keep,
+            listed,
+            model,
             threshold: params.language_threshold,
             per_language: params.per_language_threshold,
             label_only: params.label_only,
             top_k: params.top_k.max(1),
+            top_above: (params.keep_top_pairs_threshold != -1.0)
+                .then_some(params.keep_top_pairs_threshold),
         })
+    }
+
+    /// The built-in model's outcome; annotates script.
+    fn builtin(&self, doc: &mut Document) -> Outcome<'static> {
+        let detection = detect(&doc.text, LANGUAGES.len());
+        let code = detection.code();
+        let round = |s: f64| (s * 10_000.0).round() / 10_000.0;
+        let listed = |c: &str| self.keep.is_empty() || self.keep.contains(&c);
+        let top: Map<String, Value> = match self.top_above {
+            Some(min) => detection
+                .ranked
+                .iter()
+                .filter(|(l, s)| *s > min && listed(l.code))
+                .map(|(l, s)| (l.code.to_owned(), round(*s).into()))
+                .collect(),
+            None => detection
+                .ranked
+                .iter()
+                .take(self.top_k)
+                .map(|(l, s)| (l.code.to_owned(), round(*s).into()))
+                .collect(),
+        };
+        let kept_score = match self.keep.is_empty() {
+            true => detection.score,
+            false => detection
+                .ranked
+                .iter()
+                .filter(|(l, _)| self.keep.contains(&l.code))
+                .map(|(_, s)| *s)
+                .fold(0.0, f64::max),
+        };
+        doc.annotations.insert(
+            "lang_script".into(),
+            detection.script.map_or("Zyyy", |s| s.iso15924()).into(),
+        );
+        Outcome {
+            code,
+            score: round(detection.score),
+            kept_score,
+            listed: listed(code),
+            top,
+            fineweb2_key: code,
+        }
+    }
+}
+
+/// A fastText model's outcome, as datatrove's `LanguageFilter` computes it; annotates script
+/// and detail.
+fn fasttext<'m>(step: &LanguageStep, model: &'m LidModel, doc: &mut Document) -> Outcome<'m> {
+    let text = doc.text.replace('\n', " ");
+    let langs = &model.languages;
+    let (best, kept_score, top) = model_file::with_predictions(&model.fasttext, &text, |preds| {
+        let score_of = |i: usize| {
+            preds
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map_or(0.0, |(_, p)| f64::from(*p))
+        };
+        let top: Map<String, Value> = match (step.top_above, model.keep.is_empty()) {
+            (Some(min), true) => preds
+                .iter()
+                .filter(|(_, p)| f64::from(*p) > min)
+                .map(|&(i, p)| (langs[i].label.clone(), f64::from(p).into()))
+                .collect(),
+            (Some(min), false) => model
+                .keep
+                .iter()
+                .map(|&i| (i, score_of(i)))
+                .filter(|(_, p)| *p > min)
+                .map(|(i, p)| (langs[i].label.clone(), p.into()))
+                .collect(),
+            (None, _) => preds
+                .iter()
+                .take(step.top_k)
+                .map(|&(i, p)| (langs[i].label.clone(), f64::from(p).into()))
+                .collect(),
+        };
+        let best = preds.first().map(|&(i, p)| (i, f64::from(p)));
+        let kept_score = match model.keep.is_empty() {
+            true => best.map_or(0.0, |(_, p)| p),
+            false => model.keep.iter().map(|&i| score_of(i)).fold(0.0, f64::max),
+        };
+        (best, kept_score, top)
+    });
+    let Some((best, score)) = best else {
+        return Outcome {
+            code: "und",
+            score: 0.0,
+            kept_score,
+            listed: model.keep.is_empty(),
+            top,
+            fineweb2_key: "und",
+        };
+    };
+    let language = &langs[best];
+    if let Some(script) = &language.script {
+        doc.annotations
+            .insert("lang_script".into(), script.as_str().into());
+    }
+    if let Some(detail) = &language.detail {
+        doc.annotations
+            .insert("lang_detail".into(), detail.as_str().into());
+    }
+    Outcome {
+        code: &language.code,
+        score,
+        kept_score,
+        listed: model.keep.is_empty() || model.keep.contains(&best),
+        top,
+        fineweb2_key: match language.script {
+            Some(_) => &language.label,
+            None => &language.code,
+        },
     }
 }
 
 impl Step for LanguageStep {
     fn process(&self, doc: &mut Document, cx: &StepCx) -> Verdict {
-        let detection = detect(&doc.text, LANGUAGES.len());
-        let code = detection.code();
-        let score = (detection.score * 10_000.0).round() / 10_000.0;
-        let top: Map<String, Value> = detection
-            .ranked
-            .iter()
-            .take(self.top_k)
-            .map(|(l, s)| {
-                (
-                    l.code.to_owned(),
-                    ((s * 10_000.0).round() / 10_000.0).into(),
-                )
-            })
-            .collect();
-        let kept_score = if self.keep.is_empty() {
-            detection.score
-        } else {
-            detection
-                .ranked
-                .iter()
-                .filter(|(l, _)| self.keep.contains(&l.code))
-                .map(|(_, s)| *s)
-                .fold(0.0, f64::max)
+        let outcome = match &self.model {
+            Some(model) => fasttext(self, model, doc),
+            None => self.builtin(doc),
         };
+        let Outcome {
+            code,
+            score,
+            kept_score,
+            listed,
+            top,
+            fineweb2_key,
+        } = outcome;
         let a = &mut doc.annotations;
         a.insert("lang".into(), code.into());
         a.insert("lang_score".into(), score.into());
-        a.insert(
-            "lang_script".into(),
-            detection.script.map_or("Zyyy", |s| s.iso15924()).into(),
-        );
         a.insert("lang_top".into(), Value::Object(top.clone()));
+        let filtered = !self.listed.is_empty();
         if cx.record_signals {
             cx.signal(doc, "lang", code);
             cx.signal(doc, "lang_score", score);
             cx.signal(doc, "top", Value::Object(top));
-            if !self.keep.is_empty() {
+            if filtered {
                 cx.signal(doc, "kept_language_score", kept_score);
             }
             let limit = format!("<= {}", self.threshold);
-            let name = if self.keep.is_empty() {
-                "lang_score"
-            } else {
-                "kept_language_score"
+            let name = match filtered {
+                false => "lang_score",
+                true => "kept_language_score",
             };
             let limits = Map::from_iter([(name.to_owned(), Value::from(limit))]);
             cx.signal(doc, "limits", Value::Object(limits));
         }
         // FineWeb-2's threshold for the document's language, where it has one.
         let fineweb2 = match self.per_language {
-            Some(PerLanguage::Fineweb2) => thresh_text::fineweb2::for_language(code)
+            Some(PerLanguage::Fineweb2) => thresh_text::fineweb2::for_language(fineweb2_key)
                 .map(|(key, settings)| (key, settings.language_score)),
             None => None,
         };
@@ -174,7 +382,7 @@ impl Step for LanguageStep {
         if self.label_only || passes {
             return Verdict::Keep;
         }
-        if self.keep.is_empty() || self.keep.contains(&code) {
+        if listed {
             match fineweb2 {
                 Some((key, min)) => Verdict::drop(format_args!(
                     "language_score {code} {score:.2} < {min} ({key})"
@@ -187,7 +395,7 @@ impl Step for LanguageStep {
         } else {
             Verdict::drop(format_args!(
                 "language {code} {score:.2} not in [{}]",
-                self.keep.join(", ")
+                self.listed.join(", ")
             ))
         }
     }
@@ -205,6 +413,7 @@ mod tests {
                 ..Default::default()
             },
             "language",
+            Path::new(""),
         )
         .unwrap();
         let cx = StepCx {
@@ -227,7 +436,12 @@ mod tests {
     }
 
     fn step(toml_text: &str) -> LanguageStep {
-        LanguageStep::new(toml::from_str(toml_text).unwrap(), "language").unwrap()
+        LanguageStep::new(
+            toml::from_str(toml_text).unwrap(),
+            "language",
+            Path::new(""),
+        )
+        .unwrap()
     }
 
     fn run(step: &LanguageStep, text: &str) -> (Verdict, Document) {
@@ -283,9 +497,13 @@ mod tests {
 
     #[test]
     fn unsupported_codes_are_configuration_errors() {
-        let err = LanguageStep::new(toml::from_str("languages = [\"xx\"]").unwrap(), "lid")
-            .err()
-            .unwrap();
+        let err = LanguageStep::new(
+            toml::from_str("languages = [\"xx\"]").unwrap(),
+            "lid",
+            Path::new(""),
+        )
+        .err()
+        .unwrap();
         assert!(
             err.to_string().contains("unsupported language `xx`"),
             "{err}"
