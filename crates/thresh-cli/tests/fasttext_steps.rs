@@ -305,6 +305,12 @@ fn dclm_example_names_the_model_to_replace() {
 #[test]
 fn language_with_lid_176() {
     let Some(lid) = std::env::var_os("THRESH_FASTTEXT_LID") else {
+        let required = std::env::var("THRESH_REQUIRE")
+            .is_ok_and(|list| list.split(',').any(|s| s.trim() == "fasttext"));
+        assert!(
+            !required,
+            "THRESH_FASTTEXT_LID is not set, and THRESH_REQUIRE says the lid.176 test must run"
+        );
         eprintln!("skipped: set THRESH_FASTTEXT_LID to the path of lid.176.ftz to run this test");
         return;
     };

@@ -473,6 +473,12 @@ fn truncated_and_corrupted_files_never_panic() {
 #[test]
 fn lid_176_top_labels() {
     let Some(path) = std::env::var_os("THRESH_FASTTEXT_LID") else {
+        let required = std::env::var("THRESH_REQUIRE")
+            .is_ok_and(|list| list.split(',').any(|s| s.trim() == "fasttext"));
+        assert!(
+            !required,
+            "THRESH_FASTTEXT_LID is not set, and THRESH_REQUIRE says the lid.176 test must run"
+        );
         eprintln!("skipped: set THRESH_FASTTEXT_LID to the path of lid.176.ftz to run this test");
         return;
     };
