@@ -51,6 +51,7 @@ pub mod fineweb2;
 pub mod hash;
 pub mod identifiers;
 pub mod language;
+pub mod metadata;
 pub mod pystr;
 pub mod segment;
 mod steps;

@@ -4,7 +4,6 @@
 //! thresholds.
 
 use serde::Deserialize;
-use serde_json::Value;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 /// Parameters of `metadata_language`.
@@ -39,14 +38,10 @@ impl MetadataLanguage {
     }
 
     fn lookup(&self, metadata: &str) -> Option<String> {
-        let mut value: Value = serde_json::from_str(metadata).ok()?;
-        for key in self.params.field.split('.') {
-            value = value.get_mut(key)?.take();
-        }
-        match value {
-            Value::String(code) if !code.trim().is_empty() => Some(code.trim().to_owned()),
-            _ => None,
-        }
+        let path: Vec<&str> = self.params.field.split('.').collect();
+        let code = crate::metadata::string_field(metadata, &path)?;
+        let code = code.trim();
+        (!code.is_empty()).then(|| code.to_owned())
     }
 }
 

@@ -12,16 +12,16 @@
 //! one is kept and annotated `thresh.<step>.missing_url` (datatrove stops the run instead).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Read;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::domain::SuffixList;
+use crate::metadata;
 
 /// Parameters of `url_filter`, named and defaulted as datatrove's `URLFilter`.
 #[derive(Clone, Debug, Deserialize)]
@@ -292,23 +292,19 @@ impl UrlFilter {
     /// The document's URL: `metadata.<url_field>`, else its top-level `<url_field>`.
     fn url<'d>(&self, doc: &'d Document) -> Option<Cow<'d, str>> {
         let field = self.params.url_field.as_str();
-        let in_metadata = doc.metadata.as_deref().and_then(|m| {
-            let map: HashMap<Cow<str>, &RawValue> = serde_json::from_str(m.get()).ok()?;
-            string(map.get(field)?)
-        });
+        let in_metadata = doc
+            .metadata
+            .as_deref()
+            .and_then(|m| metadata::string_field(m.get(), &[field]))
+            .filter(|url| !url.is_empty());
         in_metadata.or_else(|| {
             doc.extra
                 .iter()
                 .find(|(name, _)| name == field)
-                .and_then(|(_, value)| string(value))
+                .and_then(|(_, value)| metadata::raw_string(value))
+                .filter(|url| !url.is_empty())
         })
     }
-}
-
-/// A JSON string value, unescaped; `None` for anything else and for `""`.
-fn string(value: &RawValue) -> Option<Cow<'_, str>> {
-    let text: Cow<str> = serde_json::from_str(value.get()).ok()?;
-    (!text.is_empty()).then_some(text)
 }
 
 impl Step for UrlFilter {
@@ -325,6 +321,7 @@ impl Step for UrlFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::value::RawValue;
 
     fn reason(filter: &UrlFilter, url: &str) -> Option<String> {
         match filter.decide(url) {
