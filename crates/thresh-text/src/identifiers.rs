@@ -150,55 +150,58 @@ pub fn cards(text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// The regex in `cell`, compiled from `pattern` on first use.
+fn compiled(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("the bundled patterns compile"))
+}
+
 fn phone_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // An optional `+`, then groups of digits (the first may be an area code in parentheses)
     // separated by the `(0)` of a trunk prefix, or by one space, dot, hyphen or slash (spaces
     // around the last two allowed).
-    RE.get_or_init(|| {
-        Regex::new(concat!(
+    compiled(
+        &RE,
+        concat!(
             r"\+?(?:\([0-9]{1,5}\)|[0-9]{1,5})",
             r"(?:(?: ?\(0\) ?| ?[-/] ?|[ .])(?:\([0-9]{1,5}\)|[0-9]{1,8})){0,6}"
-        ))
-        .expect("phone pattern")
-    })
+        ),
+    )
 }
 
 fn phone_cue() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // A word that introduces a phone number, at the end of the text before it.
-    RE.get_or_init(|| {
-        Regex::new(concat!(
+    compiled(
+        &RE,
+        concat!(
             r"(?i)(?:^|[^\p{L}])(?:tel|tél|telefon|telephone|téléphone|teléfono|telefono|telefone|",
             r"telefoon|phone|ph|fon|fax|telefax|mobile|mobil|handy|cell|call|whatsapp|hotline|",
             r"tlf|puhelin|☎|📞)\.?(?: ?(?:nr|no|number|nummer|num)\.?)?[ \t]*[:.\-]?[ \t]*(?:at|au|al|an|unter)?[ \t]*$"
-        ))
-        .expect("phone cue pattern")
-    })
+        ),
+    )
 }
 
 fn phone_lookalike() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // Dates, year ranges and dotted quads.
-    RE.get_or_init(|| {
-        Regex::new(concat!(
+    compiled(
+        &RE,
+        concat!(
             r"^(?:[0-9]{1,2}[./-][0-9]{1,2}[./-][0-9]{2,4}|[0-9]{4}[./-][0-9]{1,2}[./-][0-9]{1,2}|",
             r"[0-9]{4} ?[-/] ?[0-9]{2,4}|[0-9]{1,3}(?:\.[0-9]{1,3}){3})$"
-        ))
-        .expect("look-alike pattern")
-    })
+        ),
+    )
 }
 
 fn north_american() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     // (NPA) NXX-XXXX, NPA-NXX-XXXX, NPA.NXX.XXXX, with an optional leading 1: area code and
     // exchange start with 2–9.
-    RE.get_or_init(|| {
-        Regex::new(
-            r"^(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}([ .-]))[2-9][0-9]{2}[ .-][0-9]{4}$",
-        )
-        .expect("NANP pattern")
-    })
+    compiled(
+        &RE,
+        r"^(?:1[ .-])?(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}([ .-]))[2-9][0-9]{2}[ .-][0-9]{4}$",
+    )
 }
 
 /// The phone numbers in `text`: a candidate (digits in groups, see `phone_pattern`) that stands

@@ -70,13 +70,7 @@ impl MegatronShards {
 
 impl Sink for MegatronShards {
     fn write_lines(&mut self, _: &[u8], ends: &[usize], _: Option<&[u8]>) -> io::Result<()> {
-        if ends.is_empty() {
-            return Ok(());
-        }
-        Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "token shards take token ids, not JSON lines",
-        ))
+        super::tokens::refuse_lines(ends)
     }
 
     fn write_tokens(&mut self, ids: &[u32], ends: &[usize]) -> io::Result<()> {

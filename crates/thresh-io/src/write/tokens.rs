@@ -224,15 +224,20 @@ impl SplitMix64 {
     }
 }
 
+/// What token-shard sinks answer to JSON lines: nothing to do for none, an error for some.
+pub(crate) fn refuse_lines(ends: &[usize]) -> io::Result<()> {
+    if ends.is_empty() {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "token shards take token ids, not JSON lines",
+    ))
+}
+
 impl Sink for TokenShards {
     fn write_lines(&mut self, _: &[u8], ends: &[usize], _: Option<&[u8]>) -> io::Result<()> {
-        if ends.is_empty() {
-            return Ok(());
-        }
-        Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "token shards take token ids, not JSON lines",
-        ))
+        refuse_lines(ends)
     }
 
     fn write_tokens(&mut self, ids: &[u32], ends: &[usize]) -> io::Result<()> {

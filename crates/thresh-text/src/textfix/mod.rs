@@ -71,6 +71,38 @@ pub struct Fixes {
     pub max_decode_length: usize,
 }
 
+impl Fixes {
+    /// datatrove's `FTFYFormatter` defaults: the encoding repairs, entities, terminal escapes
+    /// and control characters; nothing that changes sound text.
+    pub fn datatrove() -> Fixes {
+        Fixes {
+            unescape_html: UnescapeHtml::Auto,
+            remove_terminal_escapes: true,
+            fix_encoding: Some(EncodingOptions::default()),
+            fix_c1_controls: true,
+            fix_latin_ligatures: false,
+            fix_character_width: false,
+            uncurl_quotes: false,
+            fix_line_breaks: false,
+            remove_control_chars: true,
+            normalization: None,
+            max_decode_length: 1_000_000,
+        }
+    }
+
+    /// ftfy's own defaults: every fix, NFC.
+    pub fn ftfy() -> Fixes {
+        Fixes {
+            fix_latin_ligatures: true,
+            fix_character_width: true,
+            uncurl_quotes: true,
+            fix_line_breaks: true,
+            normalization: Some(Normalization::NFC),
+            ..Fixes::datatrove()
+        }
+    }
+}
+
 /// `text` fixed as `ftfy.fix_text(text, config)` fixes it: line by line (pieces of at most
 /// `max_decode_length` characters), each piece fixed until it stops changing.
 pub fn fix_text<'a>(text: &'a str, fixes: &Fixes) -> Cow<'a, str> {
@@ -183,33 +215,13 @@ fn apply(text: &mut Cow<'_, str>, on: bool, fix: impl Fn(&str) -> Cow<'_, str>) 
 mod tests {
     use super::*;
 
-    /// datatrove's FTFYFormatter defaults.
     fn datatrove() -> Fixes {
-        Fixes {
-            unescape_html: UnescapeHtml::Auto,
-            remove_terminal_escapes: true,
-            fix_encoding: Some(EncodingOptions::default()),
-            fix_c1_controls: true,
-            fix_latin_ligatures: false,
-            fix_character_width: false,
-            uncurl_quotes: false,
-            fix_line_breaks: false,
-            remove_control_chars: true,
-            normalization: None,
-            max_decode_length: 1_000_000,
-        }
+        Fixes::datatrove()
     }
 
     #[test]
     fn ftfy_readme_examples() {
-        let all = Fixes {
-            fix_latin_ligatures: true,
-            fix_character_width: true,
-            uncurl_quotes: true,
-            fix_line_breaks: true,
-            normalization: Some(Normalization::NFC),
-            ..datatrove()
-        };
+        let all = Fixes::ftfy();
         // ftfy's README, with ftfy's default configuration (everything on).
         assert_eq!(fix_text("âœ” No problems", &all), "✔ No problems");
         assert_eq!(
@@ -273,13 +285,8 @@ mod tests {
         #[test]
         fn any_text_is_fixed_without_panic(text in r"[a-zA-Z0-9 \n&#;<\x{1b}\[\x{80}-\x{ff}ÃÂâ€œ™ŠšžŸ�ЃЌЂ√≈ﬁＡ\x{2028}\r]{0,60}") {
             let all = Fixes {
-                fix_latin_ligatures: true,
-                fix_character_width: true,
-                uncurl_quotes: true,
-                fix_line_breaks: true,
-                normalization: Some(Normalization::NFC),
                 max_decode_length: 7,
-                ..datatrove()
+                ..Fixes::ftfy()
             };
             let _ = fix_text(&text, &all);
             let _ = fix_text(&text, &datatrove());
