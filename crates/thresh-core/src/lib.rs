@@ -57,5 +57,5 @@ pub use document::{Document, Origin};
 pub use error::ConfigError;
 pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};
 pub use registry::{parse_params, StepRegistry};
-pub use stats::{Stats, StepStats};
+pub use stats::{merge_groups, Metric, StatGroups, Stats, StepStats, TOP_K_GROUP_KEYS};
 pub use step::{Reason, Step, StepCx, Verdict};

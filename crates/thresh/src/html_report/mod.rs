@@ -317,6 +317,34 @@ fn dedup(out: &mut String, c: &Collected) {
     out.push_str("</div>");
 }
 
+fn doc_stats(out: &mut String, c: &Collected) {
+    for (step, groups) in &c.stats.stats.doc_stats {
+        let Some(summary) = groups.get("summary") else {
+            continue;
+        };
+        let _ = write!(
+            out,
+            "<h2 id=\"doc-stats\">Document statistics ({})</h2><p class=\"note\">Every document that reached the step (exact, from stats.json).</p><table><tr><th>statistic</th><th>documents</th><th>mean</th><th>std. dev.</th><th>min</th><th>max</th></tr>",
+            esc(step)
+        );
+        for (stat, keys) in summary {
+            if let Some(m) = keys.get("summary") {
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(stat),
+                    m.n,
+                    short(m.mean),
+                    short(m.variance().sqrt()),
+                    short(m.min),
+                    short(m.max)
+                );
+            }
+        }
+        out.push_str("</table>");
+    }
+}
+
 fn examples(out: &mut String, c: &Collected) {
     out.push_str("<h2 id=\"examples\">What each drop reason removes</h2>");
     if c.examples.is_empty() {
@@ -375,6 +403,7 @@ pub fn write(
     let mut histograms = signals(&mut body, &c);
     histograms += corpus(&mut body, &c);
     dedup(&mut body, &c);
+    doc_stats(&mut body, &c);
     examples(&mut body, &c);
     errors(&mut body, &c);
     let html = format!(

@@ -8,6 +8,7 @@
 //! written; a rerun skips marked units and redoes the others from scratch. At the end,
 //! `errors.jsonl` and `stats.json` are assembled from the per-unit records.
 
+mod doc_stats;
 mod finish;
 mod options;
 mod pass;

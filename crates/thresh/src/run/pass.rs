@@ -80,6 +80,12 @@ pub(super) fn run_pass(
         names: names.to_vec(),
         empty_stats: Stats::for_pipeline(pipeline),
         write_dropped: file.output.write_dropped,
+        doc_stats: pipeline
+            .steps()
+            .iter()
+            .filter(|s| s.ty == "doc_stats")
+            .map(|s| s.name.clone())
+            .collect(),
         format: pass.output.format.clone(),
         tokenizer: if pass.last {
             pass.output.tokenizer.clone()

@@ -54,6 +54,8 @@ pub(super) struct Work<'a> {
     pub(super) partition_by: Option<String>,
     /// The format of the kept shards (dropped ones: [`Format::for_documents`]).
     pub(super) format: Format,
+    /// The names of the `doc_stats` steps, whose annotations go into `stats.json`.
+    pub(super) doc_stats: Vec<String>,
     /// The token formats' tokenizer, in the last pass: kept documents become token ids.
     pub(super) tokenizer: Option<std::sync::Arc<thresh_text::tokenizer::Tokenizer>>,
     /// The pass: its steps, and the barrier step that ends it (none for the last pass).
@@ -114,6 +116,10 @@ impl Work<'_> {
         let outcome = self
             .pipeline
             .process_steps(&mut doc, &mut out.stats, self.steps.clone());
+        let staged = matches!(outcome, Outcome::Kept) && self.barrier.is_some();
+        if !staged && !self.doc_stats.is_empty() {
+            super::doc_stats::aggregate(&doc, &self.doc_stats, &mut out.stats);
+        }
         let target = match outcome {
             Outcome::Kept if self.barrier.is_some() => {
                 let barrier = self.barrier.expect("checked");
