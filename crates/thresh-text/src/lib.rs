@@ -163,4 +163,9 @@ pub fn register(registry: &mut StepRegistry) {
         "repair mojibake, HTML entities and control characters as ftfy does (datatrove FTFYFormatter)",
         |c| Ok(Box::new(fix_text::FixText::new(c.parse()?))),
     );
+    registry.register(
+        "doc_stats",
+        "annotate datatrove's document, line, paragraph and word statistics (DocStats, LineStats, ParagraphStats, WordStats)",
+        |c| Ok(Box::new(doc_stats::DocStats::new(c.parse()?))),
+    );
 }

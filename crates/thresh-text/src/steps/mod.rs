@@ -2,6 +2,7 @@
 
 pub mod c4_badwords;
 pub mod c4_quality;
+pub mod doc_stats;
 pub mod fineweb_quality;
 pub mod fix_text;
 pub mod footer_lines;
