@@ -16,7 +16,7 @@ mod model_file;
 mod script;
 mod step;
 
-pub use detect::{detect, Detection};
+pub use detect::{detect, detect_with, Detection};
 pub use languages::{normalize_code, Language, LANGUAGES};
 
 /// Registers the `language` and `fasttext_classifier` steps.

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use thresh_core::{ConfigError, Document, Step, StepCx, Verdict};
 
-use crate::detect::detect;
+use crate::detect::detect_with;
 use crate::fasttext::FastText;
 use crate::labels::{self, ModelLanguage};
 use crate::languages::{self, LANGUAGES};
@@ -66,6 +66,11 @@ pub struct LanguageParams {
     /// A fastText language-ID model file (`.bin` or `.ftz`; relative to the pipeline file) to
     /// use instead of the built-in model.
     pub model: Option<PathBuf>,
+    /// Built-in model only (default `true`): text that no language explains well in absolute
+    /// terms (too many nats per letter for the best language) goes to no language, so such
+    /// a document is `und` with score 0 and a partly foreign one scores lower. `false`: the
+    /// best of the 75 languages always wins, as before.
+    pub abstain: bool,
 }
 
 /// Where per-language thresholds come from.
@@ -86,6 +91,7 @@ impl Default for LanguageParams {
             keep_top_pairs_threshold: -1.0,
             per_language_threshold: None,
             model: None,
+            abstain: true,
         }
     }
 }
@@ -152,6 +158,7 @@ pub struct LanguageStep {
     label_only: bool,
     top_k: usize,
     top_above: Option<f64>,
+    abstain: bool,
 }
 
 /// The best language of a document and what decides it.
@@ -215,12 +222,13 @@ impl LanguageStep {
             top_k: params.top_k.max(1),
             top_above: (params.keep_top_pairs_threshold != -1.0)
                 .then_some(params.keep_top_pairs_threshold),
+            abstain: params.abstain,
         })
     }
 
     /// The built-in model's outcome; annotates script.
     fn builtin(&self, doc: &mut Document) -> Outcome<'static> {
-        let detection = detect(&doc.text, LANGUAGES.len());
+        let detection = detect_with(&doc.text, LANGUAGES.len(), self.abstain);
         let code = detection.code();
         let round = |s: f64| (s * 10_000.0).round() / 10_000.0;
         let listed = |c: &str| self.keep.is_empty() || self.keep.contains(&c);
@@ -493,6 +501,20 @@ mod tests {
         assert_eq!(doc.annotations["lang_score"], 0.0);
         assert_eq!(verdict, Verdict::drop("language_score und 0.00 <= 0.65"));
         assert_eq!(run(&step("label_only = true"), "12345").0, Verdict::Keep);
+    }
+
+    #[test]
+    fn text_of_no_supported_language_is_und_unless_abstention_is_off() {
+        // Breton, which the built-in model does not cover.
+        let breton = "Dec'h e oa aet ar vugale d'ar c'hoad gant o zad-kozh evit dastum kistin, \
+            ha distroet int d'ar gêr pa oa kouezhet an noz.";
+        let (verdict, doc) = run(&step(""), breton);
+        assert_eq!(doc.annotations["lang"], "und");
+        assert_eq!(verdict, Verdict::drop("language_score und 0.00 <= 0.65"));
+        let (verdict, doc) = run(&step("abstain = false"), breton);
+        assert_ne!(doc.annotations["lang"], "und");
+        assert_eq!(verdict, Verdict::Keep);
+        assert_eq!(run(&step(""), GERMAN).1.annotations["lang"], "de");
     }
 
     #[test]
