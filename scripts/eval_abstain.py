@@ -36,7 +36,6 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 IN_MODEL = set(
@@ -50,7 +49,8 @@ IN_MODEL = set(
 THRESHOLD = 0.65
 # The declaration of each model language used for in-model calibration and test: the standard
 # text (../shared/data/langid/udhr took the first declaration by code, which for French is the
-# Welche dialect, for Somali Af Marka, for Swahili Chimwiini).
+# Welche dialect, for Somali Af Marka, for Swahili Chimwiini, for Finnish, Latvian and Maori a
+# second translation).
 IN_DECLARATION = {
     "af": "afr", "ar": "arb", "az": "azj_latn", "be": "bel", "bg": "bul", "bn": "ben",
     "bs": "bos_latn", "ca": "cat", "cs": "ces", "cy": "cym", "da": "dan", "de": "deu_1996",
