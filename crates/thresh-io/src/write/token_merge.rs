@@ -180,7 +180,7 @@ pub fn merge(input: &Path, output: &Path, options: &MergeOptions) -> io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::write::tokens::TokenShards;
+    use crate::write::tokens::{read_docs, TokenShards};
     use crate::write::{ShardSpec, Sink};
 
     fn shards(dir: &Path, prefix: &str, docs: &[Vec<u32>]) {
@@ -211,25 +211,6 @@ mod tests {
         sink.finish().unwrap();
     }
 
-    fn docs_of(ds: &Path) -> Vec<Vec<u16>> {
-        let tokens: Vec<u16> = fs::read(ds)
-            .unwrap()
-            .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let mut start = 0;
-        fs::read(sibling(ds, "index"))
-            .unwrap()
-            .chunks(8)
-            .map(|c| {
-                let end = u64::from_le_bytes(c.try_into().unwrap()) as usize;
-                let doc = tokens[start..end].to_vec();
-                start = end;
-                doc
-            })
-            .collect()
-    }
-
     #[test]
     fn merges_in_order_splitting_by_size() {
         let tmp = tempfile::tempdir().unwrap();
@@ -247,9 +228,12 @@ mod tests {
         assert_eq!((report.inputs, report.documents, report.tokens), (2, 4, 9));
         // Path order: in/00000-0000.ds before in/de/00001-0000.ds. [1,2,3]+[4] reach 4
         // tokens, so [5,6] starts a new file, which takes [7,8,9] (2 < 4) too.
-        assert_eq!(docs_of(&out.join("000_train.ds")), [vec![1, 2, 3], vec![4]]);
         assert_eq!(
-            docs_of(&out.join("001_train.ds")),
+            read_docs(&out.join("000_train.ds")),
+            [vec![1, 2, 3], vec![4]]
+        );
+        assert_eq!(
+            read_docs(&out.join("001_train.ds")),
             [vec![5, 6], vec![7, 8, 9]]
         );
         assert_eq!(
@@ -274,7 +258,7 @@ mod tests {
         };
         let out = tmp.path().join("out");
         merge(&input, &out, &options).unwrap();
-        let merged = docs_of(&out.join("000_mix.ds"));
+        let merged = read_docs(&out.join("000_mix.ds"));
         assert_eq!(merged.len(), 60);
         let from_a: Vec<u16> = merged
             .iter()

@@ -281,6 +281,29 @@ impl Sink for TokenShards {
 }
 
 #[cfg(test)]
+/// The documents of a `.ds` file and its index, as id lists.
+pub(crate) fn read_docs(ds: &Path) -> Vec<Vec<u16>> {
+    let tokens: Vec<u16> = fs::read(ds)
+        .unwrap()
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let ends: Vec<u64> = fs::read(sibling(ds, "index"))
+        .unwrap()
+        .chunks(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let mut start = 0;
+    ends.iter()
+        .map(|&e| {
+            let doc = tokens[start..e as usize].to_vec();
+            start = e as usize;
+            doc
+        })
+        .collect()
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -325,28 +348,6 @@ mod tests {
             shuffle,
             max_tokens_per_file,
         }
-    }
-
-    /// The documents of a `.ds` file and its index, as id lists.
-    fn read_docs(ds: &Path) -> Vec<Vec<u16>> {
-        let tokens: Vec<u16> = fs::read(ds)
-            .unwrap()
-            .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        let ends: Vec<u64> = fs::read(sibling(ds, "index"))
-            .unwrap()
-            .chunks(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
-            .collect();
-        let mut start = 0;
-        ends.iter()
-            .map(|&e| {
-                let doc = tokens[start..e as usize].to_vec();
-                start = e as usize;
-                doc
-            })
-            .collect()
     }
 
     #[test]

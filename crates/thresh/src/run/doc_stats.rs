@@ -39,15 +39,20 @@ fn url(doc: &Document) -> Option<String> {
     (!url.is_empty()).then(|| url.into_owned())
 }
 
+/// Adds `value` at `groups[group][stat][key]`, allocating names only for new entries.
 fn add(groups: &mut StatGroups, group: &str, stat: &str, key: &str, value: f64) {
-    groups
-        .entry(group.to_owned())
-        .or_default()
-        .entry(stat.to_owned())
-        .or_default()
-        .entry(key.to_owned())
-        .or_default()
-        .add(value);
+    let stats = match groups.get_mut(group) {
+        Some(stats) => stats,
+        None => groups.entry(group.to_owned()).or_default(),
+    };
+    let keys = match stats.get_mut(stat) {
+        Some(keys) => keys,
+        None => stats.entry(stat.to_owned()).or_default(),
+    };
+    match keys.get_mut(key) {
+        Some(metric) => metric.add(value),
+        None => keys.entry(key.to_owned()).or_default().add(value),
+    }
 }
 
 /// Adds `doc`'s statistics from each of the `doc_stats` steps named `steps` into `stats`.
@@ -71,6 +76,7 @@ pub(super) fn aggregate(doc: &Document, steps: &[String], stats: &mut Stats) {
             .unwrap_or_else(|| doc.text.chars().count() as f64);
         let tokens = doc.annotations.get("tokens").and_then(Value::as_f64);
         let groups = stats.doc_stats.entry(step.clone()).or_default();
+        let mut suffixed = String::new();
         for (stat, value) in values {
             let Some(v) = value.as_f64() else {
                 continue;
@@ -78,9 +84,13 @@ pub(super) fn aggregate(doc: &Document, steps: &[String], stats: &mut Stats) {
             add(groups, "summary", stat, "summary", v);
             if let Some(key) = histogram_key(value) {
                 add(groups, "histogram", stat, &key, 1.0);
-                add(groups, "histogram", &format!("{stat}__chars"), &key, chars);
-                if let Some(t) = tokens {
-                    add(groups, "histogram", &format!("{stat}__tokens"), &key, t);
+                for (suffix, v) in [("__chars", Some(chars)), ("__tokens", tokens)] {
+                    if let Some(v) = v {
+                        suffixed.clear();
+                        suffixed.push_str(stat);
+                        suffixed.push_str(suffix);
+                        add(groups, "histogram", &suffixed, &key, v);
+                    }
                 }
             }
             if let Some((fqdn, suffix)) = hosts {
