@@ -1,5 +1,8 @@
 //! The [`Document`]: one record of the corpus as it travels through the steps.
 
+use std::any::Any;
+use std::fmt;
+
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -48,6 +51,49 @@ pub struct Document {
     pub annotations: Map<String, Value>,
     /// Where the document was read from.
     pub origin: Origin,
+    /// What steps derived from the text and share while the document passes through them
+    /// (thresh-text's analysis: words, lines, paragraphs); never written out.
+    pub derived: Derived,
+}
+
+/// One value of any type that steps derive from a document and keep with it, so that the next
+/// step asks for it instead of computing it again. Whoever reads it checks that it still
+/// describes the current text (the value carries what it was made from). Empty on a clone.
+#[derive(Default)]
+pub struct Derived(Option<Box<dyn Any + Send + Sync>>);
+
+impl Derived {
+    /// The value, made by `make` when there is none or it is of another type.
+    pub fn get_or_insert_with<T: Any + Send + Sync>(&mut self, make: impl FnOnce() -> T) -> &mut T {
+        if !self.0.as_ref().is_some_and(|v| v.is::<T>()) {
+            self.0 = Some(Box::new(make()));
+        }
+        self.0
+            .as_mut()
+            .and_then(|v| v.downcast_mut())
+            .expect("the value was just made of this type")
+    }
+
+    /// Forgets the value.
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Derived(None)
+    }
+}
+
+impl fmt::Debug for Derived {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Derived(..)"
+        } else {
+            "Derived(none)"
+        })
+    }
 }
 
 impl Document {
@@ -96,6 +142,24 @@ mod tests {
             serde_json::to_string(&doc.annotations).unwrap(),
             r#"{"length":{"words":1,"chars":4}}"#
         );
+    }
+
+    #[test]
+    fn a_derived_value_is_made_once_kept_and_not_cloned() {
+        let mut doc = Document::new("x", "text");
+        let mut made = 0;
+        *doc.derived.get_or_insert_with(|| {
+            made += 1;
+            7u32
+        }) += 1;
+        assert_eq!(*doc.derived.get_or_insert_with(|| 0u32), 8);
+        // A value of another type replaces it.
+        assert_eq!(*doc.derived.get_or_insert_with(|| 1u8), 1);
+        assert_eq!(*doc.derived.get_or_insert_with(|| 5u32), 5);
+        assert_eq!(made, 1);
+        assert_eq!(*doc.clone().derived.get_or_insert_with(|| 9u32), 9);
+        doc.derived.clear();
+        assert_eq!(format!("{:?}", doc.derived), "Derived(none)");
     }
 
     #[test]

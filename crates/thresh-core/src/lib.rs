@@ -53,7 +53,7 @@ mod step;
 pub mod suggest;
 
 pub use barrier::{Barrier, BarrierError, BarrierWork, WorkUnit};
-pub use document::{Document, Origin};
+pub use document::{Derived, Document, Origin};
 pub use error::ConfigError;
 pub use pipeline::{Outcome, Pipeline, PipelineStep, StepMode, TraceStep};
 pub use registry::{parse_params, StepRegistry};

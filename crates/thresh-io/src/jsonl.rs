@@ -78,6 +78,7 @@ pub fn parse_record(
         extra: parsed.extra,
         annotations: parsed.thresh.unwrap_or_default(),
         origin,
+        derived: Default::default(),
     })
 }
 

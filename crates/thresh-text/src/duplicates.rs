@@ -2,11 +2,11 @@
 //! `find_duplicates` does: every occurrence after the first counts, with its length in code
 //! points.
 
-use std::collections::HashSet;
+use crate::segment::FxSet;
 
 /// `(number of repeated occurrences, their total length in code points)`.
 pub fn find_duplicates<'a>(items: impl IntoIterator<Item = &'a str>) -> (usize, usize) {
-    let mut seen = HashSet::new();
+    let mut seen = FxSet::default();
     let (mut repeats, mut chars) = (0, 0);
     for item in items {
         if !seen.insert(item) {

@@ -43,6 +43,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod charsets;
 pub mod checks;
 pub mod domain;

@@ -49,6 +49,8 @@ impl FxHasher {
 
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub(crate) type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// Chunks at most this long (bytes) are memoised; offsets then fit in 7 bits.
 pub(crate) const MAX_CHUNK: usize = 127;

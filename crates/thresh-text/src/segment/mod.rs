@@ -27,6 +27,7 @@ mod tokenizer;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+pub(crate) use memo::{FxMap, FxSet};
 use tables::{LANGS, XX};
 use tokenizer::{Tok, Tokenizer};
 
@@ -109,14 +110,27 @@ impl Segmenter {
     /// datatrove's `split_into_words`: spaCy tokens with whitespace-only tokens removed (each
     /// token is Python-`strip()`ped). Tokens are substrings of `text`.
     pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.word_spans(text)
+            .into_iter()
+            .map(|(a, b)| &text[a..b])
+            .collect()
+    }
+
+    /// [`Segmenter::words`] as byte ranges of `text`.
+    pub fn word_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        let span = |w: &str| {
+            let a = w.as_ptr() as usize - text.as_ptr() as usize;
+            (a, a + w.len())
+        };
         if self.dictionary {
-            return icu::words(text);
+            return icu::words(text).into_iter().map(span).collect();
         }
         let mut toks = Vec::new();
         self.tokenizer.tokens(text, &mut toks);
         toks.iter()
             .map(|t| pyws::strip(&text[t.start..t.end]))
             .filter(|w| !w.is_empty())
+            .map(span)
             .collect()
     }
 

@@ -149,7 +149,9 @@ impl Step for C4Quality {
                 removed += 1;
                 continue;
             }
-            if p.min_num_sentences != -1 {
+            // Without signals to record, counting stops once the minimum is reached.
+            let counted_enough = !cx.record_signals && sentences as i64 >= p.min_num_sentences;
+            if p.min_num_sentences != -1 && !counted_enough {
                 sentences += if p.split_paragraph {
                     segmenter.sentence_count(&line)
                 } else {

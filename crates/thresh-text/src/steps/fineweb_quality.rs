@@ -8,6 +8,7 @@
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
+use crate::analysis::TextView;
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
@@ -83,10 +84,15 @@ impl FineWebQuality {
         }
     }
 
-    fn run_checks(p: &FineWebQualityParams, language: &str, doc: &Document, checks: &mut Checks) {
-        let text = doc.text.as_str();
-        let lines: Vec<&str> = text
-            .split('\n')
+    fn run_checks(
+        p: &FineWebQualityParams,
+        segmenter: &'static Segmenter,
+        view: &TextView,
+        checks: &mut Checks,
+    ) {
+        let text = view.text();
+        let lines: Vec<&str> = view
+            .lines()
             .filter(|l| !pystr::strip(l).is_empty())
             .collect();
         if checks.fail_if(lines.is_empty(), || "empty".into()) {
@@ -118,7 +124,7 @@ impl FineWebQuality {
         ) {
             return;
         }
-        let words = Segmenter::for_language(language).words(text);
+        let words = view.words(segmenter);
         checks.check(
             "list_ratio",
             pystr::count(text, "\n") as f64 / words.len() as f64,
@@ -142,10 +148,11 @@ impl Step for FineWebQuality {
                     ..self.params.clone()
                 }
             });
+        let segmenter = Segmenter::for_language(language);
         Self::run_checks(
             preset.as_deref().unwrap_or(&self.params),
-            language,
-            doc,
+            segmenter,
+            &TextView::of(doc),
             &mut checks,
         );
         checks.finish(doc, cx)

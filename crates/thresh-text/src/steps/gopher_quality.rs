@@ -10,12 +10,13 @@
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
+use crate::analysis::TextView;
 use crate::charsets::{contains, PUNCTUATION_SET};
 use crate::checks::Checks;
 use crate::fineweb2::{Preset, PresetCache};
 use crate::language::step_language;
 use crate::pystr;
-use crate::segment::Segmenter;
+use crate::segment::{FxSet, Segmenter};
 
 /// Parameters of `gopher_quality`, named and defaulted as datatrove's. A zero disables a check.
 #[derive(Clone, Debug, Deserialize)]
@@ -92,18 +93,19 @@ impl GopherQuality {
     fn run_checks(
         p: &GopherQualityParams,
         stop_words: &[String],
-        language: &str,
-        doc: &Document,
+        segmenter: &'static Segmenter,
+        view: &TextView,
         checks: &mut Checks,
     ) {
-        let text = doc.text.as_str();
-        let words = Segmenter::for_language(language).words(text);
+        let text = view.text();
+        let words = view.words(segmenter);
         let n = words.len() as f64;
         // Non-symbol words (a character outside PUNCTUATION_SET): their number and total length.
         let (count, total_len) = words
             .iter()
-            .filter(|w| w.chars().any(|c| !contains(PUNCTUATION_SET, c)))
-            .fold((0.0, 0usize), |(n, len), w| (n + 1.0, len + pystr::len(w)));
+            .zip(words.char_lens())
+            .filter(|(w, _)| w.chars().any(|c| !contains(PUNCTUATION_SET, c)))
+            .fold((0.0, 0usize), |(n, len), (_, chars)| (n + 1.0, len + chars));
         if checks.check_min("gopher_short_doc", count, p.min_doc_words as f64)
             || checks.check("gopher_long_doc", count, p.max_doc_words as f64)
         {
@@ -161,7 +163,7 @@ impl GopherQuality {
         ) {
             return;
         }
-        let vocabulary: std::collections::HashSet<&str> = words.iter().copied().collect();
+        let vocabulary: FxSet<&str> = words.iter().collect();
         let present = stop_words
             .iter()
             .filter(|s| vocabulary.contains(s.as_str()))
@@ -197,9 +199,17 @@ impl Step for GopherQuality {
                 };
                 (params, distinct(&fw.stopwords))
             });
+        let segmenter = Segmenter::for_language(language);
+        let view = TextView::of(doc);
         match preset.as_deref() {
-            Some((p, stop_words)) => Self::run_checks(p, stop_words, language, doc, &mut checks),
-            None => Self::run_checks(&self.params, &self.stop_words, language, doc, &mut checks),
+            Some((p, stop_words)) => Self::run_checks(p, stop_words, segmenter, &view, &mut checks),
+            None => Self::run_checks(
+                &self.params,
+                &self.stop_words,
+                segmenter,
+                &view,
+                &mut checks,
+            ),
         }
         checks.finish(doc, cx)
     }

@@ -7,18 +7,17 @@
 //! the share of characters in repeated 5- to 10-grams. Words are datatrove's (spaCy) tokens,
 //! punctuation included. N-grams are hashed, never built as strings.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
+use crate::analysis::TextView;
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
 use crate::fineweb2::{Preset, PresetCache};
-use crate::hash::{combine, fnv1a};
+use crate::hash::combine;
 use crate::language::step_language;
 use crate::pystr;
-use crate::segment::Segmenter;
+use crate::segment::{FxMap, FxSet, Segmenter};
 
 /// Parameters of `gopher_repetition`, named and defaulted as datatrove's.
 #[derive(Clone, Debug, Deserialize)]
@@ -115,7 +114,8 @@ fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
         return None;
     }
     // hash → (count, first position)
-    let mut counts: HashMap<u64, (usize, usize)> = HashMap::with_capacity(hashes.len());
+    let mut counts: FxMap<u64, (usize, usize)> =
+        FxMap::with_capacity_and_hasher(hashes.len(), Default::default());
     for i in 0..=hashes.len() - n {
         counts.entry(combine(&hashes[i..i + n])).or_insert((0, i)).0 += 1;
     }
@@ -133,7 +133,7 @@ fn repeated_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> usize {
     if hashes.len() < n {
         return 0;
     }
-    let mut seen = std::collections::HashSet::with_capacity(hashes.len());
+    let mut seen = FxSet::with_capacity_and_hasher(hashes.len(), Default::default());
     let mut repeated = 0;
     let mut i = 0;
     while i + n <= hashes.len() {
@@ -167,10 +167,11 @@ impl Step for GopherRepetition {
                     ..self.params.clone()
                 }
             });
+        let segmenter = Segmenter::for_language(language);
         Self::run_checks(
             preset.as_deref().unwrap_or(&self.params),
-            language,
-            doc,
+            segmenter,
+            &TextView::of(doc),
             &mut checks,
         );
         checks.finish(doc, cx)
@@ -178,8 +179,13 @@ impl Step for GopherRepetition {
 }
 
 impl GopherRepetition {
-    fn run_checks(p: &GopherRepetitionParams, language: &str, doc: &Document, checks: &mut Checks) {
-        let text = doc.text.as_str();
+    fn run_checks(
+        p: &GopherRepetitionParams,
+        segmenter: &'static Segmenter,
+        view: &TextView,
+        checks: &mut Checks,
+    ) {
+        let text = view.text();
         let total = pystr::len(text) as f64;
         let paragraphs = split_newline_runs(pystr::strip(text), 2);
         let (dup, dup_chars) = find_duplicates(paragraphs.iter().copied());
@@ -207,19 +213,17 @@ impl GopherRepetition {
         ) {
             return;
         }
-        let segmenter = Segmenter::for_language(language);
-        let words = segmenter.words(text);
-        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
-        let lens: Vec<usize> = words.iter().map(|w| pystr::len(w)).collect();
+        let words = view.words(segmenter);
+        let (hashes, lens) = (words.hashes(), words.char_lens());
         for &(n, limit) in &p.top_n_grams {
-            if let Some(chars) = top_gram_chars(&hashes, &lens, n) {
+            if let Some(chars) = top_gram_chars(hashes, lens, n) {
                 if checks.check(&format!("top_{n}_gram"), chars as f64 / total, limit) {
                     return;
                 }
             }
         }
         for &(n, limit) in &p.dup_n_grams {
-            let chars = repeated_gram_chars(&hashes, &lens, n);
+            let chars = repeated_gram_chars(hashes, lens, n);
             if checks.check(
                 &format!("duplicated_{n}_n_grams"),
                 chars as f64 / total,
@@ -234,6 +238,7 @@ impl GopherRepetition {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hash::fnv1a;
 
     #[test]
     fn newline_runs_split_like_python_re_split() {

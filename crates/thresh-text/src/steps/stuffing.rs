@@ -14,14 +14,13 @@
 //! headline into longer sentences). The reason names the repeated text. The other sentence
 //! limits are off by default (`scripts/stuffing_thresholds.py` shows why).
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::{contains, TERMINAL_PUNCTUATION};
 use crate::checks::Checks;
 use crate::hash::{combine, fnv1a};
+use crate::segment::FxMap;
 
 /// Parameters of `stuffing`. A zero disables a check.
 #[derive(Clone, Debug, Deserialize)]
@@ -108,18 +107,16 @@ fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
         return None;
     }
     // hash → (lines it occurs on, last line seen, first line index and word index)
-    let mut grams: HashMap<u64, (usize, usize, (usize, usize))> = HashMap::new();
-    let lines: Vec<Vec<&str>> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .collect();
-    for (li, words) in lines.iter().enumerate() {
+    let mut grams: FxMap<u64, (usize, usize, (usize, usize))> = FxMap::default();
+    let mut keys: Vec<u64> = Vec::new();
+    for (li, line) in text.lines().enumerate() {
+        keys.clear();
+        keys.extend(line.split_whitespace().map(word_key));
         // Only paragraphs count: a phrase repeated in short lines is a list or a table, which
         // the repetition rules judge.
-        if words.len() < 2 * n {
+        if keys.len() < 2 * n {
             continue;
         }
-        let keys: Vec<u64> = words.iter().map(|w| word_key(w)).collect();
         for start in 0..keys.len().saturating_sub(n - 1) {
             let h = combine(&keys[start..start + n]);
             let entry = grams.entry(h).or_insert((0, usize::MAX, (li, start)));
@@ -132,7 +129,9 @@ fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
     let (count, _, (li, start)) = grams
         .into_values()
         .max_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))?;
-    Some((count, lines[li][start..start + n].join(" ")))
+    let line = text.lines().nth(li).expect("the phrase's line exists");
+    let words: Vec<&str> = line.split_whitespace().skip(start).take(n).collect();
+    Some((count, words.join(" ")))
 }
 
 /// A word's comparison hash: lowercase letters and digits only.
@@ -144,15 +143,22 @@ fn word_key(word: &str) -> u64 {
     fnv1a(chars.flat_map(|c| (c as u32).to_le_bytes()), 0)
 }
 
-/// The comparison key of a sentence: lowercase words joined by single spaces, without
-/// trailing punctuation.
-fn key(sentence: &str) -> String {
+/// The comparison key of a sentence, hashed: its words lowercased (as `str::to_lowercase`)
+/// and joined by single spaces, without trailing punctuation. `bytes` is scratch space.
+fn key(sentence: &str, bytes: &mut Vec<u8>) -> u64 {
     let trimmed = sentence.trim_end_matches(|c: char| !c.is_alphanumeric());
-    trimmed
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    bytes.clear();
+    for (i, word) in trimmed.split_whitespace().enumerate() {
+        if i > 0 {
+            bytes.push(b' ');
+        }
+        if word.is_ascii() {
+            bytes.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+        } else {
+            bytes.extend_from_slice(word.to_lowercase().as_bytes());
+        }
+    }
+    fnv1a(bytes.iter().copied(), 0)
 }
 
 impl Step for Stuffing {
@@ -160,10 +166,11 @@ impl Step for Stuffing {
         let p = &self.params;
         let total_chars = doc.text.chars().count().max(1) as f64;
         // key → (occurrences, characters of one occurrence, first occurrence's text)
-        let mut seen: HashMap<String, (usize, usize, &str)> = HashMap::new();
+        let mut seen: FxMap<u64, (usize, usize, &str)> = FxMap::default();
         // key → (paragraphs the sentence occurs in, the last one)
-        let mut paragraphs: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut paragraphs: FxMap<u64, (usize, usize)> = FxMap::default();
         let (mut counted, mut repeats, mut repeat_chars) = (0usize, 0usize, 0usize);
+        let mut scratch = Vec::new();
         for (li, line) in doc.text.split('\n').enumerate() {
             let paragraph = line.split_whitespace().count() >= 2 * p.phrase_words;
             for sentence in line_sentences(line) {
@@ -172,9 +179,9 @@ impl Step for Stuffing {
                 }
                 counted += 1;
                 let len = sentence.chars().count();
-                let k = key(sentence);
+                let k = key(sentence, &mut scratch);
                 if paragraph {
-                    let e = paragraphs.entry(k.clone()).or_insert((0, usize::MAX));
+                    let e = paragraphs.entry(k).or_insert((0, usize::MAX));
                     if e.1 != li {
                         e.0 += 1;
                         e.1 = li;
