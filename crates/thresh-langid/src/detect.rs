@@ -195,10 +195,10 @@ struct Sample {
     unfit_letters: usize,
     /// Whether chunks may go to no language.
     abstain: bool,
-    /// The current chunk's n-gram lookups, per letter: (orders available, hit per order).
-    hits: Vec<Row>,
-    /// The same before reading the table.
-    probes: Vec<(u8, [Option<Probe>; MAX_ORDER])>,
+    /// The current chunk's letters of the group's script.
+    chunk: Vec<Letter>,
+    /// Indices in `chunk` of the letters whose next order is still to be read.
+    active: Vec<u32>,
 }
 
 impl Sample {
@@ -383,16 +383,16 @@ impl Sample {
     fn score_chunk(&mut self, model: &Model, g: usize, first: usize, last: usize, letters: usize) {
         let group = &model.groups[g];
         let words = &self.words[first..last];
-        look_up(
+        let stage1 = group.members.len() > MAX_CANDIDATES;
+        locate(model, g, stage1, &self.letters, words, &mut self.chunk);
+        let candidates = shortlist(model, group.members.len(), &self.chunk);
+        let costs = backoff_costs(
             model,
-            g,
-            &self.letters,
-            words,
-            &mut self.probes,
-            &mut self.hits,
+            &group.unseen,
+            &mut self.chunk,
+            &mut self.active,
+            candidates,
         );
-        let candidates = shortlist(model, group.members.len(), &self.hits);
-        let costs = backoff_costs(model, &group.unseen, &self.hits, candidates);
         let members_of = |mask: u64| (0..64).filter(move |m| mask & (1 << m) != 0);
         let best = members_of(candidates).map(|m| costs[m]).min().unwrap_or(0);
         let weight = |m: usize| (-((costs[m] - best) as f64) / 10.0).exp();
@@ -416,43 +416,54 @@ impl Sample {
     }
 }
 
-/// One row per letter of the group's script: the orders available there and what the model
-/// has for the n-gram of each order ending at that letter.
-type Row = (u8, [Option<Hit>; MAX_ORDER]);
+/// One letter of the chunk being scored: its n-grams located (orders 1 to `top`), the
+/// candidates it has not priced yet, the order to read next (0 when done) and what the model
+/// has for the order read last.
+#[derive(Clone, Copy)]
+struct Letter {
+    probes: [Probe; MAX_ORDER],
+    top: u8,
+    next: u8,
+    remaining: u64,
+    hit: Option<Hit>,
+}
 
-/// Looks up every n-gram of `words` in group `g`'s table: first all addresses, prefetched, then
-/// the reads, so that the cache misses overlap.
+/// Locates every n-gram of `words` in group `g`'s table and prefetches what is read first:
+/// each letter's longest n-gram and, for stage 1 (`stage1`), the trigrams it reads.
 #[inline(never)]
-fn look_up(
+fn locate(
     model: &Model,
     g: usize,
+    stage1: bool,
     letters: &[char],
     words: &[(usize, usize, Script)],
-    probes: &mut Vec<(u8, [Option<Probe>; MAX_ORDER])>,
-    hits: &mut Vec<Row>,
+    out: &mut Vec<Letter>,
 ) {
-    probes.clear();
+    out.clear();
     positions_of(letters, words, model.groups[g].script, |hashes| {
-        let mut row = [None; MAX_ORDER];
+        let top = hashes.len();
+        let mut probes = [Probe::default(); MAX_ORDER];
         for (n, &hash) in hashes.iter().enumerate() {
-            let probe = model.locate(g, n + 1, hash);
-            model.prefetch(probe);
-            row[n] = Some(probe);
+            probes[n] = model.locate(g, n + 1, hash);
         }
-        probes.push((hashes.len() as u8, row));
+        model.prefetch(probes[top - 1]);
+        if stage1 && top > 3 && out.len() < SHORTLIST_LETTERS {
+            model.prefetch(probes[2]);
+        }
+        out.push(Letter {
+            probes,
+            top: top as u8,
+            next: top as u8,
+            remaining: 0,
+            hit: None,
+        });
     });
-    hits.clear();
-    hits.extend(
-        probes
-            .iter()
-            .map(|(top, row)| (*top, row.map(|p| p.and_then(|p| model.probe(p))))),
-    );
 }
 
 /// Stage 1: ranks all `members` by their trigram costs and returns the few worth scoring in
 /// full, as a member mask.
 #[inline(never)]
-fn shortlist(model: &Model, members: usize, hits: &[Row]) -> u64 {
+fn shortlist(model: &Model, members: usize, letters: &[Letter]) -> u64 {
     let all = if members == 64 {
         u64::MAX
     } else {
@@ -461,44 +472,59 @@ fn shortlist(model: &Model, members: usize, hits: &[Row]) -> u64 {
     if members <= MAX_CANDIDATES {
         return all;
     }
-    let hits = &hits[..hits.len().min(SHORTLIST_LETTERS)];
-    let mut found = [0u32; 64];
-    let mut count = [0u32; 64];
-    for (top, row) in hits {
-        if let Some(hit) = row[(*top as usize).min(3) - 1] {
+    let letters = &letters[..letters.len().min(SHORTLIST_LETTERS)];
+    // Per member, Σ (cost − STAGE1_MISS) over the trigrams it has: a miss costs STAGE1_MISS.
+    let mut hits = [None; SHORTLIST_LETTERS];
+    for (slot, letter) in hits.iter_mut().zip(letters) {
+        *slot = model.probe(letter.probes[(letter.top as usize).min(3) - 1]);
+        if let Some(hit) = *slot {
+            model.prefetch_costs(hit);
+        }
+    }
+    let mut excess = [0i32; 64];
+    for hit in &hits[..letters.len()] {
+        if let Some(hit) = *hit {
             model.for_each(hit, all, |m, cost| {
-                found[m] += cost;
-                count[m] += 1;
+                excess[m] += cost as i32 - STAGE1_MISS as i32;
             });
         }
     }
-    let positions = hits.len() as u32;
-    let mut ranking = [(u32::MAX, 0usize); 64];
-    for (m, slot) in ranking.iter_mut().enumerate().take(members) {
-        *slot = (found[m] + (positions - count[m]) * STAGE1_MISS, m);
+    let misses = (letters.len() as u32 * STAGE1_MISS) as i32;
+    // (cost, member) packed so that their order is the keys' order.
+    let mut keys = [0u32; 64];
+    for (m, key) in keys.iter_mut().enumerate().take(members) {
+        *key = ((misses + excess[m]) as u32) << 6 | m as u32;
     }
-    let ranking = &mut ranking[..members];
+    let keys = &mut keys[..members];
+    keys.select_nth_unstable(MAX_CANDIDATES - 1);
+    let ranking = &mut keys[..MAX_CANDIDATES];
     ranking.sort_unstable();
-    let best = ranking[0].0;
+    let best = ranking[0] >> 6;
     let mut candidates = 0u64;
-    for (k, &(cost, m)) in ranking.iter().enumerate() {
-        if k >= MAX_CANDIDATES || (k >= MIN_CANDIDATES && cost > best + CANDIDATE_MARGIN) {
+    for (k, &key) in ranking.iter().enumerate() {
+        if k >= MIN_CANDIDATES && key >> 6 > best + CANDIDATE_MARGIN {
             break;
         }
-        candidates |= 1 << m;
+        candidates |= 1 << (key & 63);
     }
     candidates
 }
 
 /// Stage 2: each candidate's cost (−log-likelihood, tenths of a nat) under its 5-gram model
 /// with stupid backoff; a character never seen costs the member's `unseen`.
-fn backoff_costs(model: &Model, unseen: &[u32], hits: &[Row], candidates: u64) -> [u32; 64] {
+fn backoff_costs(
+    model: &Model,
+    unseen: &[u32],
+    letters: &mut [Letter],
+    active: &mut Vec<u32>,
+    candidates: u64,
+) -> [u32; 64] {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("popcnt") {
         // SAFETY: the CPU has POPCNT, the only feature the function is compiled for.
-        return unsafe { backoff_costs_popcnt(model, unseen, hits, candidates) };
+        return unsafe { backoff_costs_popcnt(model, unseen, letters, active, candidates) };
     }
-    backoff_costs_portable(model, unseen, hits, candidates)
+    backoff_costs_portable(model, unseen, letters, active, candidates)
 }
 
 /// [`backoff_costs`] compiled with the POPCNT instruction, which the member ranks need.
@@ -507,36 +533,64 @@ fn backoff_costs(model: &Model, unseen: &[u32], hits: &[Row], candidates: u64) -
 unsafe fn backoff_costs_popcnt(
     model: &Model,
     unseen: &[u32],
-    hits: &[Row],
+    letters: &mut [Letter],
+    active: &mut Vec<u32>,
     candidates: u64,
 ) -> [u32; 64] {
-    backoff_costs_portable(model, unseen, hits, candidates)
+    backoff_costs_portable(model, unseen, letters, active, candidates)
 }
 
+/// Reads the orders one round at a time, from each letter's longest n-gram down, and only
+/// while some candidate has no cost there yet: a round reads its entries, prefetching their
+/// costs, then the costs, prefetching the next round's entries.
 #[inline(always)]
 fn backoff_costs_portable(
     model: &Model,
     unseen: &[u32],
-    hits: &[Row],
+    letters: &mut [Letter],
+    active: &mut Vec<u32>,
     candidates: u64,
 ) -> [u32; 64] {
     let mut costs = [0u32; 64];
-    for (top, row) in hits {
-        let top = *top as usize;
-        let mut remaining = candidates;
-        for order in (1..=top).rev() {
-            if remaining == 0 {
-                break;
-            }
-            if let Some(hit) = row[order - 1] {
-                let backoff = (top - order) as u32 * BACKOFF;
-                model.for_each(hit, remaining, |m, cost| costs[m] += cost + backoff);
-                remaining &= !hit.mask;
+    active.clear();
+    active.extend(0..letters.len() as u32);
+    for letter in letters.iter_mut() {
+        letter.remaining = candidates;
+        letter.next = letter.top;
+    }
+    let mut len = active.len();
+    while len > 0 {
+        for &i in &active[..len] {
+            let letter = &mut letters[i as usize];
+            letter.hit = model.probe(letter.probes[letter.next as usize - 1]);
+            if let Some(hit) = letter.hit {
+                model.prefetch_costs(hit);
             }
         }
+        let mut kept = 0;
+        for k in 0..len {
+            let i = active[k];
+            let letter = &mut letters[i as usize];
+            let order = letter.next as usize;
+            if let Some(hit) = letter.hit {
+                let backoff = (letter.top as usize - order) as u32 * BACKOFF;
+                model.for_each(hit, letter.remaining, |m, cost| costs[m] += cost + backoff);
+                letter.remaining &= !hit.mask;
+            }
+            letter.next -= 1;
+            if letter.remaining != 0 && letter.next > 0 {
+                model.prefetch(letter.probes[letter.next as usize - 1]);
+                active[kept] = i;
+                kept += 1;
+            }
+        }
+        len = kept;
+    }
+    for letter in letters.iter() {
+        let mut remaining = letter.remaining;
         while remaining != 0 {
             let m = remaining.trailing_zeros() as usize;
-            costs[m] += unseen[m] + (top - 1) as u32 * BACKOFF;
+            costs[m] += unseen[m] + (letter.top as u32 - 1) * BACKOFF;
             remaining &= remaining - 1;
         }
     }

@@ -63,7 +63,7 @@ pub struct Group {
 }
 
 /// A located n-gram: its table, home slot and fingerprint.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub struct Probe {
     table: u8,
     slot: usize,
@@ -258,6 +258,24 @@ impl Model {
         }
         #[cfg(not(target_arch = "x86_64"))]
         let _ = probe;
+    }
+
+    /// Asks the CPU to start loading the costs of a hit.
+    #[inline]
+    pub fn prefetch_costs(&self, hit: Hit) {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: prefetching is only a hint; both addresses are inside `costs`, the last
+        // because the costs of `hit.mask`'s members, in member order, end there at the latest.
+        unsafe {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let first = self.costs.as_ptr().add(hit.offset as usize);
+            let span = (64 - hit.mask.leading_zeros() as usize)
+                .min(self.costs.len() - hit.offset as usize);
+            _mm_prefetch::<_MM_HINT_T0>(first as *const i8);
+            _mm_prefetch::<_MM_HINT_T0>(first.add(span.max(1) - 1) as *const i8);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hit;
     }
 
     /// Reads a located entry.
