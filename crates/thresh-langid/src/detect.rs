@@ -814,6 +814,46 @@ mod tests {
     }
 
     #[test]
+    fn stage_1_picks_what_sorting_every_member_picks() {
+        let model = Model::get();
+        let g = model
+            .groups
+            .iter()
+            .position(|g| g.script == Script::Latin)
+            .unwrap();
+        let members = model.groups[g].members.len();
+        let mut sample = Sample::default();
+        let mut letters = Vec::new();
+        for (_, sentence) in &SENTENCES[..13] {
+            sample.fill(sentence);
+            locate(model, g, true, &sample.letters, &sample.words, &mut letters);
+            // The ranking as a full sort of (cost, member), misses costing STAGE1_MISS.
+            let read = &letters[..letters.len().min(SHORTLIST_LETTERS)];
+            let mut ranking: Vec<(u32, usize)> = (0..members)
+                .map(|m| {
+                    let cost = |l: &Letter| {
+                        let hit = model.probe(l.probes[(l.top as usize).min(3) - 1]);
+                        hit.filter(|h| h.mask & (1 << m) != 0)
+                            .map_or(STAGE1_MISS, |h| model.cost(h, m))
+                    };
+                    (read.iter().map(cost).sum(), m)
+                })
+                .collect();
+            ranking.sort_unstable();
+            let mut expected = 0u64;
+            for (k, &(cost, m)) in ranking.iter().enumerate() {
+                if k >= MAX_CANDIDATES
+                    || (k >= MIN_CANDIDATES && cost > ranking[0].0 + CANDIDATE_MARGIN)
+                {
+                    break;
+                }
+                expected |= 1 << m;
+            }
+            assert_eq!(shortlist(model, members, &letters), expected, "{sentence}");
+        }
+    }
+
+    #[test]
     fn detection_does_not_depend_on_what_was_detected_before() {
         let first = detect(SENTENCES[0].1, 3);
         for (_, s) in SENTENCES {
