@@ -21,7 +21,7 @@
 use std::cell::RefCell;
 
 use crate::languages::{Language, LANGUAGES};
-use crate::model::{extend, Hit, Model, Probe, EMPTY, MAX_ORDER};
+use crate::model::{extend, Hit, Model, Probe, ABSENT, EMPTY, MAX_ORDER, ROW_MEMBERS};
 use crate::script::{Script, SCRIPT_COUNT};
 
 /// At most this many bytes of a text are read.
@@ -31,11 +31,12 @@ pub const CHUNK_LETTERS: usize = 256;
 /// Letters a chunk needs before a line break may end it.
 const MIN_CHUNK_LETTERS: usize = 48;
 /// Stage 1 cost of a trigram a language does not have (tenths of a nat).
-const STAGE1_MISS: u32 = 100;
+const STAGE1_MISS: u32 = ABSENT as u32;
 /// Stage 2 scores at least this many of stage 1's best languages…
 const MIN_CANDIDATES: usize = 2;
-/// …and at most this many, those within `CANDIDATE_MARGIN` of the best.
-const MAX_CANDIDATES: usize = 8;
+/// …and at most this many, those within `CANDIDATE_MARGIN` of the best (so stage 1 runs on
+/// the groups that have rows).
+const MAX_CANDIDATES: usize = ROW_MEMBERS;
 const CANDIDATE_MARGIN: u32 = 300;
 /// Stage 1 reads at most this many letters of a chunk.
 const SHORTLIST_LETTERS: usize = 128;
@@ -473,7 +474,6 @@ fn shortlist(model: &Model, members: usize, letters: &[Letter]) -> u64 {
         return all;
     }
     let letters = &letters[..letters.len().min(SHORTLIST_LETTERS)];
-    // Per member, Σ (cost − STAGE1_MISS) over the trigrams it has: a miss costs STAGE1_MISS.
     let mut hits = [None; SHORTLIST_LETTERS];
     for (slot, letter) in hits.iter_mut().zip(letters) {
         *slot = model.probe(letter.probes[(letter.top as usize).min(3) - 1]);
@@ -481,19 +481,24 @@ fn shortlist(model: &Model, members: usize, letters: &[Letter]) -> u64 {
             model.prefetch_costs(hit);
         }
     }
-    let mut excess = [0i32; 64];
+    // Per member, Σ of its trigram costs, a trigram it lacks costing STAGE1_MISS: at most
+    // SHORTLIST_LETTERS × 255, which fits.
+    let mut totals = [0u16; 64];
     for hit in &hits[..letters.len()] {
-        if let Some(hit) = *hit {
-            model.for_each(hit, all, |m, cost| {
-                excess[m] += cost as i32 - STAGE1_MISS as i32;
-            });
+        match hit {
+            Some(hit) => {
+                let row = model.row(*hit).expect("groups with stage 1 have rows");
+                for (total, &cost) in totals.iter_mut().zip(&row.0) {
+                    *total += u16::from(cost);
+                }
+            }
+            None => totals.iter_mut().for_each(|t| *t += STAGE1_MISS as u16),
         }
     }
-    let misses = (letters.len() as u32 * STAGE1_MISS) as i32;
     // (cost, member) packed so that their order is the keys' order.
     let mut keys = [0u32; 64];
     for (m, key) in keys.iter_mut().enumerate().take(members) {
-        *key = ((misses + excess[m]) as u32) << 6 | m as u32;
+        *key = u32::from(totals[m]) << 6 | m as u32;
     }
     let keys = &mut keys[..members];
     keys.select_nth_unstable(MAX_CANDIDATES - 1);

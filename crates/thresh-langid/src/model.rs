@@ -6,7 +6,9 @@
 //! script and have no table here. The others form one group per script (at most 64
 //! languages). In memory the model is one open-addressing hash table over n-grams; an entry
 //! holds a bit mask of the group's languages that have the n-gram and the offset of their
-//! costs (−ln P quantised to 0.1 nat), so one probe serves every language of the group.
+//! costs (−ln P quantised to 0.1 nat), so one probe serves every language of the group. In a
+//! group of more than [`ROW_MEMBERS`] languages, uni-, bi- and trigrams keep their costs in a
+//! [`Row`] of every member instead, which detection's first stage adds up whole.
 
 use std::sync::OnceLock;
 
@@ -37,6 +39,18 @@ pub fn gram_hash(chars: &[char]) -> u64 {
 
 /// Hash of the empty n-gram, the start of [`extend`] chains.
 pub const EMPTY: u64 = SEED;
+
+/// Groups of more members than this have [`Row`]s.
+pub const ROW_MEMBERS: usize = 8;
+/// The cost a [`Row`] gives the members without its n-gram.
+pub const ABSENT: u8 = 100;
+/// Marks an entry's offset as a [`Row`] index.
+const ROW: u32 = 1 << 31;
+
+/// An n-gram's cost for every member of its group, by member index: [`ABSENT`] for those
+/// without it. One cache line.
+#[repr(align(64))]
+pub struct Row(pub [u8; 64]);
 
 /// The table key of an n-gram within a group.
 #[inline]
@@ -121,6 +135,7 @@ impl Table {
 pub struct Hit {
     /// Members of the group that have the n-gram (bit = member index).
     pub mask: u64,
+    /// Where the costs start in [`Model::costs`], or the [`Row`]'s index, marked by [`ROW`].
     offset: u32,
 }
 
@@ -128,6 +143,7 @@ pub struct Hit {
 pub struct Model {
     tables: [Table; 3],
     costs: Vec<u8>,
+    rows: Vec<Row>,
     /// One group per script shared by several languages.
     pub groups: Vec<Group>,
     /// Per language, true when the model knows it (by script or by n-grams).
@@ -211,17 +227,33 @@ impl Model {
         let mut model = Model {
             tables: distinct.map(Table::with_capacity),
             costs: Vec::with_capacity(grams.len()),
+            rows: Vec::new(),
             groups,
             present,
         };
         for same in grams.chunk_by(same_key) {
-            let offset = model.costs.len() as u32;
-            let mut mask = 0u64;
-            for &(_, _, _, member, cost) in same {
-                mask |= 1 << member;
-                model.costs.push(cost);
-            }
             let (table, hash, group) = (same[0].0 as usize, same[0].1, same[0].2 as usize);
+            let mut mask = 0u64;
+            for &(_, _, _, member, _) in same {
+                mask |= 1 << member;
+            }
+            let offset = if table < 2 && model.groups[group].members.len() > ROW_MEMBERS {
+                // The k-th cost is the k-th member's, as `cost` reads them.
+                let mut row = Row([ABSENT; 64]);
+                let mut bits = mask;
+                for &(_, _, _, _, cost) in same {
+                    if bits == 0 {
+                        break;
+                    }
+                    row.0[bits.trailing_zeros() as usize] = cost;
+                    bits &= bits - 1;
+                }
+                model.rows.push(row);
+                ROW | (model.rows.len() - 1) as u32
+            } else {
+                model.costs.extend(same.iter().map(|g| g.4));
+                (model.costs.len() - same.len()) as u32
+            };
             model.tables[table].insert(group_key(group, hash), offset, mask);
         }
         Ok(model)
@@ -263,6 +295,15 @@ impl Model {
     /// Asks the CPU to start loading the costs of a hit.
     #[inline]
     pub fn prefetch_costs(&self, hit: Hit) {
+        if let Some(row) = self.row(hit) {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: prefetching is only a hint; the address is a row's.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(row.0.as_ptr() as *const i8);
+            }
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         // SAFETY: prefetching is only a hint; both addresses are inside `costs`, the last
         // because the costs of `hit.mask`'s members, in member order, end there at the latest.
@@ -302,10 +343,19 @@ impl Model {
         }
     }
 
+    /// The hit's [`Row`], when its group has them and the n-gram is at most a trigram.
+    #[inline]
+    pub fn row(&self, hit: Hit) -> Option<&Row> {
+        (hit.offset & ROW != 0).then(|| &self.rows[(hit.offset & !ROW) as usize])
+    }
+
     /// The cost (−ln P, tenths of a nat) of the n-gram for member `member`, which must be in
     /// `hit.mask`.
     #[inline]
     pub fn cost(&self, hit: Hit, member: usize) -> u32 {
+        if let Some(row) = self.row(hit) {
+            return row.0[member] as u32;
+        }
         let below = hit.mask & ((1u64 << member) - 1);
         self.costs[hit.offset as usize + below.count_ones() as usize] as u32
     }
@@ -313,6 +363,15 @@ impl Model {
     /// Calls `f(member, cost)` for every member in `hit.mask & wanted`.
     #[inline]
     pub fn for_each(&self, hit: Hit, wanted: u64, mut f: impl FnMut(usize, u32)) {
+        if let Some(row) = self.row(hit) {
+            let mut bits = hit.mask & wanted;
+            while bits != 0 {
+                let member = bits.trailing_zeros() as usize;
+                f(member, row.0[member] as u32);
+                bits &= bits - 1;
+            }
+            return;
+        }
         let costs = &self.costs[hit.offset as usize..];
         if wanted & hit.mask == hit.mask {
             // Every member with the n-gram is wanted: walk the costs in order.
