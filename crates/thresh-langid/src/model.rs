@@ -10,6 +10,9 @@
 //! group of more than [`ROW_MEMBERS`] languages, uni-, bi- and trigrams keep their costs in a
 //! [`Row`] of every member instead, which detection's first stage adds up whole.
 
+use std::alloc::{self, Layout};
+use std::ops::{Deref, DerefMut};
+use std::ptr::NonNull;
 use std::sync::OnceLock;
 
 use crate::languages::{self, LANGUAGES};
@@ -98,7 +101,67 @@ fn table_of(order: usize) -> usize {
 /// One open-addressing hash table.
 struct Table {
     mask: usize,
-    entries: Vec<Entry>,
+    entries: Slots,
+}
+
+/// Zeroed entries on 2 MB pages where Linux gives them: probed at random, a table of tens of
+/// MB on 4 KB pages would miss the TLB on nearly every probe.
+struct Slots {
+    ptr: NonNull<Entry>,
+    len: usize,
+}
+
+// SAFETY: `Slots` owns its entries as a `Vec` would.
+unsafe impl Send for Slots {}
+// SAFETY: as above.
+unsafe impl Sync for Slots {}
+
+impl Slots {
+    /// `len` (a power of two) empty entries.
+    fn new(len: usize) -> Slots {
+        let layout = Slots::layout(len);
+        // SAFETY: the layout's size is not zero.
+        let ptr = unsafe { alloc::alloc(layout) }.cast::<Entry>();
+        let Some(ptr) = NonNull::new(ptr) else {
+            alloc::handle_alloc_error(layout)
+        };
+        #[cfg(target_os = "linux")]
+        // SAFETY: advice on memory this owns, before it is first written.
+        unsafe {
+            libc::madvise(ptr.as_ptr().cast(), layout.size(), libc::MADV_HUGEPAGE);
+        }
+        // SAFETY: the allocation holds `len` entries; all-zero bytes are an empty entry.
+        unsafe { ptr.as_ptr().write_bytes(0, len) };
+        Slots { ptr, len }
+    }
+
+    fn layout(len: usize) -> Layout {
+        let size = len * std::mem::size_of::<Entry>();
+        Layout::from_size_align(size, size.min(2 << 20)).expect("a table's size")
+    }
+}
+
+impl Deref for Slots {
+    type Target = [Entry];
+
+    fn deref(&self) -> &[Entry] {
+        // SAFETY: `ptr` holds `len` initialised entries.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl DerefMut for Slots {
+    fn deref_mut(&mut self) -> &mut [Entry] {
+        // SAFETY: as in `deref`, borrowed mutably.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for Slots {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { alloc::dealloc(self.ptr.as_ptr().cast(), Slots::layout(self.len)) }
+    }
 }
 
 impl Table {
@@ -106,7 +169,7 @@ impl Table {
         let slots = (distinct * 10 / 7 + 1).next_power_of_two();
         Table {
             mask: slots - 1,
-            entries: vec![Entry::default(); slots],
+            entries: Slots::new(slots),
         }
     }
 
