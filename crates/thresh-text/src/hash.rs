@@ -14,9 +14,18 @@ pub fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {
 
 /// One hash for a sequence of hashes; the order matters.
 pub fn combine(hashes: &[u64]) -> u64 {
-    hashes.iter().fold(0x9e37_79b9_7f4a_7c15, |acc: u64, &h| {
-        (acc.rotate_left(23) ^ h).wrapping_mul(0xff51_afd7_ed55_8ccd)
-    })
+    hashes
+        .iter()
+        .fold(COMBINE_START, |acc, &h| combine_next(acc, h))
+}
+
+/// [`combine`] of the empty sequence.
+pub const COMBINE_START: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// [`combine`] of a sequence extended by `h`, from `acc`, the sequence's own.
+#[inline]
+pub fn combine_next(acc: u64, h: u64) -> u64 {
+    (acc.rotate_left(23) ^ h).wrapping_mul(0xff51_afd7_ed55_8ccd)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 //! ```
 
 mod icu;
+mod letters;
 mod memo;
 mod pyre;
 mod pyws;

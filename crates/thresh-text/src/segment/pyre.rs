@@ -123,7 +123,7 @@ pub(crate) fn strip_lookarounds(pattern: &str) -> String {
 }
 
 /// Index after the `)` closing the group that opens at `b[start]` (Rust syntax).
-fn group_end(b: &[u8], start: usize) -> usize {
+pub(crate) fn group_end(b: &[u8], start: usize) -> usize {
     let (mut depth, mut class_depth, mut i) = (0usize, 0usize, start);
     while i < b.len() {
         match b[i] {

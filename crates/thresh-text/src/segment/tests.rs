@@ -242,7 +242,33 @@ fn every_language_builds() {
     }
 }
 
+#[test]
+fn every_language_has_the_fast_path_for_plain_letters() {
+    // Derived from each language's patterns; a table change that lets a prefix, suffix or
+    // infix match inside a word of letters shows up here.
+    for lang in super::tables::LANGS {
+        let letters = Segmenter::for_language(lang).tokenizer.letters();
+        let letters = letters.unwrap_or_else(|| panic!("{lang}: no fast path"));
+        assert!(letters.cover("Hello"), "{lang}");
+        eprintln!("{lang}: non-ASCII letters {}", letters.cover("Straße"));
+    }
+}
+
 proptest::proptest! {
+    /// The fast path for plain letters gives the tokens of the full rules: words of letters
+    /// (ASCII, Latin, Greek, Cyrillic), rule strings and pattern starts among them.
+    #[test]
+    fn the_fast_path_equals_the_full_rules(
+        text in "([a-zA-ZäöüßéèàçñøåæœÄÖÜÉŁłőűčšžřěůąęśźżğışİΩμέγαЖжЁёЇї ]|dont|cant|Cannot|im|Ill|ima|gonna|wont|Wont|lets|hes|id|em|aint|cause|ya|del|al|am|im|zum|ins|ans|du|au|dell|nel|col|ao|do|na|aan|pr|tj|ds|nt|nd|st|Dr|Mr|vs|etc|usw|bzw|ggf)*",
+        lang in proptest::sample::select(super::tables::LANGS.to_vec()),
+    ) {
+        let tok = &Segmenter::for_language(lang).tokenizer;
+        let (mut fast, mut full) = (Vec::new(), Vec::new());
+        tok.tokens_with(&text, &mut fast, true);
+        tok.tokens_with(&text, &mut full, false);
+        proptest::prop_assert_eq!(fast, full);
+    }
+
     /// Tokens tile the text (up to the single spaces spaCy records as `whitespace_`), and words
     /// are the stripped, non-empty tokens.
     #[test]

@@ -3,11 +3,14 @@
 //! matches, and the special-case matcher pass that re-merges rule strings split by affixes.
 //!
 //! Tokens are byte ranges of the input text; whitespace tokens are included (the sentencizer
-//! needs them). Chunk results are memoised per thread (they depend only on the chunk string).
+//! needs them). Chunks of letters no pattern can touch are one token without further work
+//! ([`Letters`]); other chunk results are memoised per thread (they depend only on the chunk
+//! string).
 
 use std::cell::RefCell;
 
-use super::memo::{ChunkMemo, FxMap, MAX_CHUNK, PAT_BIT};
+use super::letters::Letters;
+use super::memo::{ChunkMemo, FxMap, FxSet, MAX_CHUNK, PAT_BIT};
 use super::pyre::{strip_lookarounds, translate, translate_branches};
 use super::pyws::is_space;
 use super::tables::LangTables;
@@ -135,6 +138,11 @@ pub(crate) struct Tokenizer {
     pattern_starts: FxMap<Box<str>, Vec<u32>>,
     /// Special-case patterns (affix-only tokenisations of rule strings), deduplicated.
     patterns: Vec<Vec<Box<str>>>,
+    /// Letters in which no prefix, suffix or infix matches, if the patterns leave any.
+    letters: Option<Letters>,
+    /// Rule strings and pattern starts made of [`Tokenizer::letters`]: the chunks of letters
+    /// that still need the full rules.
+    special_letters: FxSet<Box<str>>,
 }
 
 impl Tokenizer {
@@ -154,6 +162,19 @@ impl Tokenizer {
                 ))
             })
         };
+        let prefix = branches(&t.prefix_regex);
+        let suffix = branches(&t.suffix_regex);
+        let infix = t
+            .infix_regex
+            .as_deref()
+            .map(|p| translate(p).expect("embedded spaCy pattern translates"));
+        let patterns: Vec<&str> = prefix
+            .iter()
+            .chain(&suffix)
+            .chain(&infix)
+            .map(String::as_str)
+            .collect();
+        let letters = Letters::untouched_by(&patterns);
         let mut rules = FxMap::default();
         for (key, toks) in &t.rules {
             if toks.concat() != *key {
@@ -171,17 +192,16 @@ impl Tokenizer {
         }
         let mut tok = Tokenizer {
             memo_slot,
-            prefix: group_branches(&branches(&t.prefix_regex)),
-            suffix: group_branches(&branches(&t.suffix_regex)),
-            infix: t
-                .infix_regex
-                .as_deref()
-                .map(|p| Rx::new(&translate(p).expect("embedded spaCy pattern translates"))),
+            prefix: group_branches(&prefix),
+            suffix: group_branches(&suffix),
+            infix: infix.as_deref().map(Rx::new),
             token_match: anchored(&t.token_match_regex),
             url_match: anchored(&t.url_match_regex),
             rules,
             pattern_starts: FxMap::default(),
             patterns: Vec::new(),
+            letters,
+            special_letters: FxSet::default(),
         };
         let mut seen: FxMap<Vec<Box<str>>, ()> = FxMap::default();
         let mut toks = Vec::new();
@@ -199,7 +219,28 @@ impl Tokenizer {
                 .push(id);
             tok.patterns.push(pattern);
         }
+        if let Some(letters) = &tok.letters {
+            tok.special_letters = (tok.rules.keys())
+                .chain(tok.pattern_starts.keys())
+                .filter(|k| letters.cover(k))
+                .cloned()
+                .collect();
+        }
         tok
+    }
+
+    /// The letters of the fast path, if any.
+    #[cfg(test)]
+    pub(crate) fn letters(&self) -> Option<&Letters> {
+        self.letters.as_ref()
+    }
+
+    /// Whether `chunk` is one token by the fast path: made of [`Tokenizer::letters`], and
+    /// neither a rule string nor the start of a special-case pattern.
+    #[inline]
+    fn plain_word(&self, chunk: &str) -> bool {
+        self.letters.as_ref().is_some_and(|l| l.cover(chunk))
+            && !self.special_letters.contains(chunk)
     }
 
     /// Length in bytes of the prefix of `s` (0 if none): the first alternative matching at 0.
@@ -396,6 +437,11 @@ impl Tokenizer {
 
     /// All spaCy tokens of `text` (whitespace tokens included), after the special-case matcher.
     pub(crate) fn tokens(&self, text: &str, out: &mut Vec<Tok>) {
+        self.tokens_with(text, out, true);
+    }
+
+    /// [`Tokenizer::tokens`], with or without the fast path for chunks of plain letters.
+    pub(crate) fn tokens_with(&self, text: &str, out: &mut Vec<Tok>, fast: bool) {
         out.clear();
         out.reserve(text.len() / 4);
         let mut any_pat = false;
@@ -408,6 +454,15 @@ impl Tokenizer {
             let memo = &mut memos[self.memo_slot];
             Self::for_each_chunk(text, |s, e, space| {
                 let chunk = &text[s..e];
+                if fast && self.plain_word(chunk) {
+                    out.push(Tok {
+                        start: s,
+                        end: e,
+                        space,
+                        pat: false,
+                    });
+                    return;
+                }
                 if chunk.len() <= MAX_CHUNK {
                     if let Some(ends) = memo.get(chunk) {
                         push_cached(ends, s, space, out, &mut any_pat);

@@ -7,6 +7,8 @@
 //! the share of characters in repeated 5- to 10-grams. Words are datatrove's (spaCy) tokens,
 //! punctuation included. N-grams are hashed, never built as strings.
 
+use std::cell::RefCell;
+
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
@@ -14,7 +16,7 @@ use crate::analysis::TextView;
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
 use crate::fineweb2::{Preset, PresetCache};
-use crate::hash::combine;
+use crate::hash::{combine_next, COMBINE_START};
 use crate::language::step_language;
 use crate::pystr;
 use crate::segment::{FxMap, FxSet, Segmenter};
@@ -109,15 +111,75 @@ fn split_newline_runs(s: &str, min: usize) -> Vec<&str> {
 
 /// The most frequent n-gram's total length in code points (joined with spaces) times its
 /// count, with ties going to the n-gram seen first, as `Counter.most_common(1)` does.
-fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
-    if hashes.len() < n {
+/// The hashes ([`combine`]) of every n-gram of a text's words up to a longest `n`, computed
+/// in one pass: the n-grams starting at a word extend one another.
+#[derive(Default)]
+struct Grams {
+    /// `hashes[(n - 1) * words + i]`: the n-gram starting at word `i`.
+    hashes: Vec<u64>,
+    words: usize,
+}
+
+impl Grams {
+    fn fill(&mut self, words: &[u64], longest: usize) {
+        self.words = words.len();
+        self.hashes.clear();
+        self.hashes.resize(longest * words.len(), 0);
+        for i in 0..words.len() {
+            let mut acc = COMBINE_START;
+            for (k, &h) in words[i..].iter().take(longest).enumerate() {
+                acc = combine_next(acc, h);
+                self.hashes[k * self.words + i] = acc;
+            }
+        }
+    }
+
+    /// The hashes of the n-grams, by start (`words - n + 1` of them; none for `n = 0`).
+    fn of(&self, n: usize) -> &[u64] {
+        if n == 0 {
+            return &[];
+        }
+        let at = (n - 1) * self.words;
+        &self.hashes[at..at + (self.words + 1).saturating_sub(n)]
+    }
+}
+
+/// What the n-gram checks reuse from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    grams: Grams,
+    counts: FxMap<u64, (usize, usize)>,
+    seen: FxSet<u64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
+}
+
+/// Empties a reused table, dropping it first if an earlier, much longer text left it large.
+fn reset<T: Default>(table: &mut T, capacity: usize, needed: usize, clear: impl Fn(&mut T)) {
+    if capacity > 8 * needed.max(4096) {
+        *table = T::default();
+    }
+    clear(table);
+}
+
+/// Characters of the most frequent n-gram times its count (ties: the first seen), given the
+/// hashes of the n-grams by start.
+fn top_gram_chars(
+    grams: &[u64],
+    lens: &[usize],
+    n: usize,
+    counts: &mut FxMap<u64, (usize, usize)>,
+) -> Option<usize> {
+    if grams.is_empty() {
         return None;
     }
     // hash → (count, first position)
-    let mut counts: FxMap<u64, (usize, usize)> =
-        FxMap::with_capacity_and_hasher(hashes.len(), Default::default());
-    for i in 0..=hashes.len() - n {
-        counts.entry(combine(&hashes[i..i + n])).or_insert((0, i)).0 += 1;
+    reset(counts, counts.capacity(), grams.len(), FxMap::clear);
+    counts.reserve(grams.len());
+    for (i, &g) in grams.iter().enumerate() {
+        counts.entry(g).or_insert((0, i)).0 += 1;
     }
     let (count, first) = counts
         .values()
@@ -127,17 +189,15 @@ fn top_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> Option<usize> {
     Some(gram_len * count)
 }
 
-/// Characters in repeated n-grams (joined without separator), skipping past each repeat, as
-/// datatrove's `find_all_duplicate` does.
-fn repeated_gram_chars(hashes: &[u64], lens: &[usize], n: usize) -> usize {
-    if hashes.len() < n {
-        return 0;
-    }
-    let mut seen = FxSet::with_capacity_and_hasher(hashes.len(), Default::default());
+/// Characters in n-grams already seen, scanning on past each repeat, given the hashes of the
+/// n-grams by start.
+fn repeated_gram_chars(grams: &[u64], lens: &[usize], n: usize, seen: &mut FxSet<u64>) -> usize {
+    reset(seen, seen.capacity(), grams.len(), FxSet::clear);
+    seen.reserve(grams.len());
     let mut repeated = 0;
     let mut i = 0;
-    while i + n <= hashes.len() {
-        if seen.insert(combine(&hashes[i..i + n])) {
+    while i < grams.len() {
+        if seen.insert(grams[i]) {
             i += 1;
         } else {
             repeated += lens[i..i + n].iter().sum::<usize>();
@@ -215,30 +275,38 @@ impl GopherRepetition {
         }
         let words = view.words(segmenter);
         let (hashes, lens) = (words.hashes(), words.char_lens());
-        for &(n, limit) in &p.top_n_grams {
-            if let Some(chars) = top_gram_chars(hashes, lens, n) {
-                if checks.check(&format!("top_{n}_gram"), chars as f64 / total, limit) {
+        let ns = p.top_n_grams.iter().chain(&p.dup_n_grams).map(|&(n, _)| n);
+        let longest = ns.clone().max().unwrap_or(0);
+        if longest == 0 {
+            return;
+        }
+        SCRATCH.with_borrow_mut(|s| {
+            s.grams.fill(hashes, longest);
+            for &(n, limit) in &p.top_n_grams {
+                if let Some(chars) = top_gram_chars(s.grams.of(n), lens, n, &mut s.counts) {
+                    if checks.check(&format!("top_{n}_gram"), chars as f64 / total, limit) {
+                        return;
+                    }
+                }
+            }
+            for &(n, limit) in &p.dup_n_grams {
+                let chars = repeated_gram_chars(s.grams.of(n), lens, n, &mut s.seen);
+                if checks.check(
+                    &format!("duplicated_{n}_n_grams"),
+                    chars as f64 / total,
+                    limit,
+                ) {
                     return;
                 }
             }
-        }
-        for &(n, limit) in &p.dup_n_grams {
-            let chars = repeated_gram_chars(hashes, lens, n);
-            if checks.check(
-                &format!("duplicated_{n}_n_grams"),
-                chars as f64 / total,
-                limit,
-            ) {
-                return;
-            }
-        }
+        });
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::fnv1a;
+    use crate::hash::{combine, fnv1a};
 
     #[test]
     fn newline_runs_split_like_python_re_split() {
@@ -248,24 +316,48 @@ mod tests {
         assert_eq!(split_newline_runs("A\nB\n\n\nC", 2), ["A\nB", "C"]);
     }
 
+    fn grams(words: &[&str], longest: usize) -> Grams {
+        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
+        let mut grams = Grams::default();
+        grams.fill(&hashes, longest);
+        grams
+    }
+
+    #[test]
+    fn gram_hashes_are_those_of_combine() {
+        let words = ["a", "b", "c", "d"];
+        let h: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
+        let g = grams(&words, 3);
+        let ones: Vec<u64> = h.iter().map(|&x| combine(&[x])).collect();
+        assert_eq!(g.of(1), ones);
+        assert_eq!(
+            g.of(2),
+            [combine(&h[0..2]), combine(&h[1..3]), combine(&h[2..4])]
+        );
+        assert_eq!(g.of(3), [combine(&h[0..3]), combine(&h[1..4])]);
+        assert!(g.of(0).is_empty());
+        assert!(grams(&words[..2], 3).of(3).is_empty());
+    }
+
     #[test]
     fn top_gram_ties_go_to_the_first_seen() {
         // Words a b c a b: 2-grams "a b" ×2 (first at 0), "b c", "c a". 3 chars × 2 = 6.
-        let words = ["a", "b", "c", "a", "b"];
-        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
-        assert_eq!(top_gram_chars(&hashes, &[1; 5], 2), Some(6));
+        let g = grams(&["a", "b", "c", "a", "b"], 6);
+        let mut counts = FxMap::default();
+        assert_eq!(top_gram_chars(g.of(2), &[1; 5], 2, &mut counts), Some(6));
         // All 3-grams once: the first, "a b c" (5 chars), wins the tie.
-        assert_eq!(top_gram_chars(&hashes, &[1; 5], 3), Some(5));
-        assert_eq!(top_gram_chars(&hashes, &[1; 5], 6), None);
+        assert_eq!(top_gram_chars(g.of(3), &[1; 5], 3, &mut counts), Some(5));
+        assert_eq!(top_gram_chars(g.of(6), &[1; 5], 6, &mut counts), None);
     }
 
     #[test]
     fn repeated_grams_skip_past_each_repeat() {
         // x y x y x y with n = 2: "xy" new at 0, "yx" new at 1, "xy" repeat at 2 (+2, jump to 4),
-        // "xy" repeat at 4 (+2) → 4 characters.
-        let words = ["x", "y", "x", "y", "x", "y"];
-        let hashes: Vec<u64> = words.iter().map(|w| fnv1a(w.bytes(), 0)).collect();
-        assert_eq!(repeated_gram_chars(&hashes, &[1; 6], 2), 4);
+        // "xy" repeat at 4 (+2) → 4 characters. The set is reused: nothing carries over.
+        let g = grams(&["x", "y", "x", "y", "x", "y"], 2);
+        let mut seen = FxSet::default();
+        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen), 4);
+        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen), 4);
     }
 }
 

@@ -136,6 +136,11 @@ fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
 
 /// A word's comparison hash: lowercase letters and digits only.
 fn word_key(word: &str) -> u64 {
+    if word.is_ascii() {
+        // The same bytes as below: an ASCII character's code point is its byte.
+        let bytes = word.bytes().filter(u8::is_ascii_alphanumeric);
+        return fnv1a(bytes.flat_map(|b| [b.to_ascii_lowercase(), 0, 0, 0]), 0);
+    }
     let chars = word
         .chars()
         .filter(|c| c.is_alphanumeric())
@@ -279,6 +284,17 @@ mod tests {
         };
         let verdict = Stuffing::new(params).process(&mut doc, &cx);
         (verdict, doc)
+    }
+
+    #[test]
+    fn word_keys_keep_lowercase_letters_and_digits_on_both_paths() {
+        // FNV-1a over each kept character's code point as 4 little-endian bytes.
+        let expected = fnv1a([b'a', 0, 0, 0, b'b', 0, 0, 0, b'1', 0, 0, 0], 0);
+        assert_eq!(word_key("Ab1!"), expected);
+        // "—" is not ASCII: the general path gives the ASCII path's key.
+        assert_eq!(word_key("aB1—"), expected);
+        assert_eq!(word_key("ÄB"), word_key("äb"));
+        assert_ne!(word_key("äb"), word_key("ab"));
     }
 
     #[test]
