@@ -85,12 +85,27 @@ pub fn has_alpha(s: &str) -> bool {
 
 /// Python's `s.count(sub)`: non-overlapping occurrences, left to right.
 pub fn count(s: &str, sub: &str) -> usize {
-    s.matches(sub).count()
+    match sub.as_bytes() {
+        [] => s.chars().count() + 1,
+        &[b] => memchr::memchr_iter(b, s.as_bytes()).count(),
+        bytes => memchr::memmem::find_iter(s.as_bytes(), bytes).count(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_is_pythons_non_overlapping_count() {
+        // Python: "a...b....".count("...") == 2, "x\ny\n".count("\n") == 2,
+        // "aé".count("") == 3, "……".count("…") == 2.
+        assert_eq!(count("a...b....", "..."), 2);
+        assert_eq!(count("x\ny\n", "\n"), 2);
+        assert_eq!(count("aé", ""), 3);
+        assert_eq!(count("……", "…"), 2);
+        assert_eq!(count("", "#"), 0);
+    }
 
     #[test]
     fn whitespace_includes_the_information_separators() {

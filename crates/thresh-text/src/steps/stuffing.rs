@@ -100,38 +100,55 @@ fn line_sentences(line: &str) -> impl Iterator<Item = &str> {
     }
 }
 
-/// The phrase of `n` words found in the most paragraphs (lines of at least `2n` words):
-/// (paragraphs, the phrase as first written).
-fn widespread_phrase(text: &str, n: usize) -> Option<(usize, String)> {
-    if n == 0 {
-        return None;
+/// Counts, for each phrase of `n` words, the paragraphs (lines of at least `2n` words) it
+/// occurs in; lines are added in order.
+struct Phrases {
+    n: usize,
+    /// hash → (lines it occurs on, last line seen, first line index and word index)
+    grams: FxMap<u64, (usize, usize, (usize, usize))>,
+    keys: Vec<u64>,
+}
+
+impl Phrases {
+    fn new(n: usize) -> Phrases {
+        Phrases {
+            n,
+            grams: FxMap::default(),
+            keys: Vec::new(),
+        }
     }
-    // hash → (lines it occurs on, last line seen, first line index and word index)
-    let mut grams: FxMap<u64, (usize, usize, (usize, usize))> = FxMap::default();
-    let mut keys: Vec<u64> = Vec::new();
-    for (li, line) in text.lines().enumerate() {
-        keys.clear();
-        keys.extend(line.split_whitespace().map(word_key));
+
+    /// Adds line `li`, given its whitespace-separated words.
+    fn add_line(&mut self, li: usize, words: &[&str]) {
+        let n = self.n;
         // Only paragraphs count: a phrase repeated in short lines is a list or a table, which
         // the repetition rules judge.
-        if keys.len() < 2 * n {
-            continue;
+        if n == 0 || words.len() < 2 * n {
+            return;
         }
-        for start in 0..keys.len().saturating_sub(n - 1) {
-            let h = combine(&keys[start..start + n]);
-            let entry = grams.entry(h).or_insert((0, usize::MAX, (li, start)));
+        self.keys.clear();
+        self.keys.extend(words.iter().map(|w| word_key(w)));
+        for start in 0..=self.keys.len() - n {
+            let h = combine(&self.keys[start..start + n]);
+            let entry = self.grams.entry(h).or_insert((0, usize::MAX, (li, start)));
             if entry.1 != li {
                 entry.0 += 1;
                 entry.1 = li;
             }
         }
     }
-    let (count, _, (li, start)) = grams
-        .into_values()
-        .max_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))?;
-    let line = text.lines().nth(li).expect("the phrase's line exists");
-    let words: Vec<&str> = line.split_whitespace().skip(start).take(n).collect();
-    Some((count, words.join(" ")))
+
+    /// The phrase found in the most paragraphs (ties: the first written): (paragraphs, the
+    /// phrase as first written in `text`, the text whose lines were added).
+    fn widest(&self, text: &str) -> Option<(usize, String)> {
+        let &(count, _, (li, start)) = self
+            .grams
+            .values()
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)))?;
+        let line = text.split('\n').nth(li).expect("the phrase's line exists");
+        let words: Vec<&str> = line.split_whitespace().skip(start).take(self.n).collect();
+        Some((count, words.join(" ")))
+    }
 }
 
 /// A word's comparison hash: lowercase letters and digits only.
@@ -176,8 +193,13 @@ impl Step for Stuffing {
         let mut paragraphs: FxMap<u64, (usize, usize)> = FxMap::default();
         let (mut counted, mut repeats, mut repeat_chars) = (0usize, 0usize, 0usize);
         let mut scratch = Vec::new();
+        let mut phrases = Phrases::new(p.phrase_words);
+        let mut words = Vec::new();
         for (li, line) in doc.text.split('\n').enumerate() {
-            let paragraph = line.split_whitespace().count() >= 2 * p.phrase_words;
+            words.clear();
+            words.extend(line.split_whitespace());
+            phrases.add_line(li, &words);
+            let paragraph = words.len() >= 2 * p.phrase_words;
             for sentence in line_sentences(line) {
                 if sentence.split_whitespace().count() < p.min_words {
                     continue;
@@ -224,8 +246,7 @@ impl Step for Stuffing {
         let count_failed = p.max_top_sentence_count > 0 && top_count > p.max_top_sentence_count;
         checks.signal("top_sentence_count", top_count);
         // The first failing check gives the reason; later ones only add signals.
-        let (phrase_lines, phrase) =
-            widespread_phrase(&doc.text, p.phrase_words).unwrap_or((0, String::new()));
+        let (phrase_lines, phrase) = phrases.widest(&doc.text).unwrap_or((0, String::new()));
         checks.signal("phrase_lines", phrase_lines);
         checks.signal("phrase", phrase.as_str());
         checks.fail_if(
