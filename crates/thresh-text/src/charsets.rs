@@ -455,9 +455,30 @@ pub fn contains(set: &[char], c: char) -> bool {
     set.binary_search(&c).is_ok()
 }
 
+/// Whether `c` is in [`TERMINAL_PUNCTUATION`] (ASCII without the search: `!`, `.`, `?`).
+#[inline]
+pub fn is_terminal_punctuation(c: char) -> bool {
+    if c.is_ascii() {
+        return matches!(c, '!' | '.' | '?');
+    }
+    contains(TERMINAL_PUNCTUATION, c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_punctuation_in_ascii_is_the_tables() {
+        for c in (0..128u8).map(char::from) {
+            assert_eq!(
+                is_terminal_punctuation(c),
+                contains(TERMINAL_PUNCTUATION, c),
+                "{c:?}"
+            );
+        }
+        assert!(is_terminal_punctuation('。') && !is_terminal_punctuation('é'));
+    }
 
     #[test]
     fn tables_are_sorted_and_sized_as_datatrove_builds_them() {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::analysis::TextView;
-use crate::charsets::{contains, TERMINAL_PUNCTUATION};
+use crate::charsets::is_terminal_punctuation;
 use crate::checks::Checks;
 use crate::duplicates::find_duplicates;
 use crate::fineweb2::{Preset, PresetCache};
@@ -80,7 +80,7 @@ impl FineWebQuality {
             None => line
                 .chars()
                 .next_back()
-                .is_some_and(|c| contains(TERMINAL_PUNCTUATION, c)),
+                .is_some_and(is_terminal_punctuation),
         }
     }
 

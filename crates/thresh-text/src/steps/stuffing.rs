@@ -17,7 +17,7 @@
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
-use crate::charsets::{contains, TERMINAL_PUNCTUATION};
+use crate::charsets::is_terminal_punctuation;
 use crate::checks::Checks;
 use crate::hash::{combine, fnv1a};
 use crate::segment::FxMap;
@@ -83,21 +83,31 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 
 /// The sentences of one line.
 fn line_sentences(line: &str) -> impl Iterator<Item = &str> {
-    {
-        let mut parts = Vec::new();
-        let mut start = 0;
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let bytes = line.as_bytes();
+    if bytes.is_ascii() {
+        // The same cuts, found by searching for the only ASCII terminal punctuation.
+        for i in memchr::memchr3_iter(b'!', b'.', b'?', bytes) {
+            if bytes
+                .get(i + 1)
+                .is_some_and(|&n| char::from(n).is_whitespace())
+            {
+                parts.push(&line[start..i + 1]);
+                start = i + 1;
+            }
+        }
+    } else {
         let mut chars = line.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
-            if contains(TERMINAL_PUNCTUATION, c)
-                && chars.peek().is_some_and(|&(_, n)| n.is_whitespace())
-            {
+            if is_terminal_punctuation(c) && chars.peek().is_some_and(|&(_, n)| n.is_whitespace()) {
                 parts.push(&line[start..i + c.len_utf8()]);
                 start = i + c.len_utf8();
             }
         }
-        parts.push(&line[start..]);
-        parts.into_iter().map(str::trim).filter(|s| !s.is_empty())
     }
+    parts.push(&line[start..]);
+    parts.into_iter().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Counts, for each phrase of `n` words, the paragraphs (lines of at least `2n` words) it
@@ -316,6 +326,34 @@ mod tests {
         assert_eq!(word_key("aB1—"), expected);
         assert_eq!(word_key("ÄB"), word_key("äb"));
         assert_ne!(word_key("äb"), word_key("ab"));
+    }
+
+    /// The cut rule as written, character by character: the reference for the ASCII search.
+    fn cut_by_chars(line: &str) -> Vec<&str> {
+        let mut parts = Vec::new();
+        let mut start = 0;
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let next_space = chars.peek().is_some_and(|&(_, n)| n.is_whitespace());
+            if crate::charsets::contains(crate::charsets::TERMINAL_PUNCTUATION, c) && next_space {
+                parts.push(&line[start..i + c.len_utf8()]);
+                start = i + c.len_utf8();
+            }
+        }
+        parts.push(&line[start..]);
+        parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sentence_cuts_are_those_of_the_rule(line in "[a-c .!?,;\t\x0b\x0c\ré。\u{a0}]{0,30}") {
+            let got: Vec<&str> = line_sentences(&line).collect();
+            proptest::prop_assert_eq!(got, cut_by_chars(&line));
+        }
     }
 
     #[test]
