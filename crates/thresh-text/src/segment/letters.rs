@@ -15,7 +15,7 @@ use regex_automata::hybrid::dfa::DFA;
 use regex_automata::util::start;
 use regex_automata::Anchored;
 
-use super::pyre::group_end;
+use super::pyre::replace_lookarounds;
 
 /// Letters are looked for below this code point (Latin, Greek and Cyrillic).
 const LIMIT: usize = 0x500;
@@ -75,56 +75,17 @@ impl Letters {
     }
 
     /// Whether `pattern` may match (possibly empty) somewhere in some string of these letters;
-    /// true when the walk cannot tell.
+    /// true when the walk cannot tell. Each lookaround is first replaced by [`NEVER`] (a
+    /// positive one whose body cannot match in these letters) or removed (any other).
     fn may_match(&self, pattern: &str) -> bool {
-        match self.without_lookarounds(pattern) {
-            Some(p) => self.walk(&p).unwrap_or(true),
-            None => true,
-        }
-    }
-
-    /// `pattern` with each lookaround group replaced by [`NEVER`] (a positive one whose body
-    /// cannot match in these letters) or removed (any other).
-    fn without_lookarounds(&self, pattern: &str) -> Option<String> {
-        let b = pattern.as_bytes();
-        let mut out = String::with_capacity(pattern.len());
-        let (mut i, mut copied, mut class_depth) = (0, 0, 0usize);
-        while i < b.len() {
-            match b[i] {
-                b'\\' => i += 2,
-                b'[' => {
-                    class_depth += 1;
-                    i += 1;
-                    if b.get(i) == Some(&b'^') {
-                        i += 1;
-                    }
-                }
-                b']' if class_depth > 0 => {
-                    class_depth -= 1;
-                    i += 1;
-                }
-                b'(' if class_depth == 0 => {
-                    let head = ["(?=", "(?!", "(?<=", "(?<!"]
-                        .into_iter()
-                        .find(|h| pattern[i..].starts_with(h));
-                    let Some(head) = head else {
-                        i += 1;
-                        continue;
-                    };
-                    let end = group_end(b, i);
-                    let body = pattern.get(i + head.len()..end.checked_sub(1)?)?;
-                    out.push_str(&pattern[copied..i]);
-                    if !head.contains('!') && !self.may_match(body) {
-                        out.push_str(NEVER);
-                    }
-                    i = end;
-                    copied = end;
-                }
-                _ => i += 1,
+        let plain = replace_lookarounds(pattern, |head, body| {
+            if !head.contains('!') && !self.may_match(body) {
+                NEVER
+            } else {
+                ""
             }
-        }
-        out.push_str(pattern.get(copied..)?);
-        Some(out)
+        });
+        self.walk(&plain).unwrap_or(true)
     }
 
     /// Breadth-first walk of the lazy DFA of `pattern` (no lookarounds) over the UTF-8 bytes

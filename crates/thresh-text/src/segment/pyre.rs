@@ -86,6 +86,16 @@ pub(crate) fn translate(py: &str) -> Result<String, String> {
 /// only restrict where a match may occur, so the result matches whenever `pattern` does: a
 /// cheap prefilter for patterns that need the backtracking engine.
 pub(crate) fn strip_lookarounds(pattern: &str) -> String {
+    replace_lookarounds(pattern, |_, _| "")
+}
+
+/// `pattern` (Rust syntax) with each lookaround group outside a class replaced by
+/// `replace(head, body)`: the head is `(?=`, `(?!`, `(?<=` or `(?<!`, the body what follows
+/// it up to the group's `)`.
+pub(crate) fn replace_lookarounds(
+    pattern: &str,
+    mut replace: impl FnMut(&str, &str) -> &'static str,
+) -> String {
     let b = pattern.as_bytes();
     let mut out = String::with_capacity(pattern.len());
     let mut i = 0;
@@ -106,13 +116,19 @@ pub(crate) fn strip_lookarounds(pattern: &str) -> String {
                 class_depth -= 1;
                 i += 1;
             }
-            b'(' if class_depth == 0
-                && ["(?=", "(?!", "(?<=", "(?<!"]
-                    .iter()
-                    .any(|h| pattern[i..].starts_with(h)) =>
-            {
+            b'(' if class_depth == 0 => {
+                let Some(head) = ["(?=", "(?!", "(?<=", "(?<!"]
+                    .into_iter()
+                    .find(|h| pattern[i..].starts_with(h))
+                else {
+                    i += 1;
+                    continue;
+                };
                 out.push_str(&pattern[copied..i]);
-                i = group_end(b, i);
+                let end = group_end(b, i);
+                let body = pattern.get(i + head.len()..end - 1).unwrap_or("");
+                out.push_str(replace(head, body));
+                i = end;
                 copied = i;
             }
             _ => i += 1,
@@ -123,7 +139,7 @@ pub(crate) fn strip_lookarounds(pattern: &str) -> String {
 }
 
 /// Index after the `)` closing the group that opens at `b[start]` (Rust syntax).
-pub(crate) fn group_end(b: &[u8], start: usize) -> usize {
+fn group_end(b: &[u8], start: usize) -> usize {
     let (mut depth, mut class_depth, mut i) = (0usize, 0usize, start);
     while i < b.len() {
         match b[i] {

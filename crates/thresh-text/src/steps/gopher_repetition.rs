@@ -156,12 +156,10 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
-/// Empties a reused table, dropping it first if an earlier, much longer text left it large.
-fn reset<T: Default>(table: &mut T, capacity: usize, needed: usize, clear: impl Fn(&mut T)) {
-    if capacity > 8 * needed.max(4096) {
-        *table = T::default();
-    }
-    clear(table);
+/// Whether a reused table of this capacity is far larger than a text of `needed` n-grams
+/// needs (an earlier, much longer text left it so): then it is dropped, not cleared.
+fn oversized(capacity: usize, needed: usize) -> bool {
+    capacity > 8 * needed.max(4096)
 }
 
 /// Characters of the most frequent n-gram times its count (ties: the first seen), given the
@@ -176,7 +174,10 @@ fn top_gram_chars(
         return None;
     }
     // hash → (count, first position)
-    reset(counts, counts.capacity(), grams.len(), FxMap::clear);
+    if oversized(counts.capacity(), grams.len()) {
+        *counts = FxMap::default();
+    }
+    counts.clear();
     counts.reserve(grams.len());
     for (i, &g) in grams.iter().enumerate() {
         counts.entry(g).or_insert((0, i)).0 += 1;
@@ -192,7 +193,10 @@ fn top_gram_chars(
 /// Characters in n-grams already seen, scanning on past each repeat, given the hashes of the
 /// n-grams by start.
 fn repeated_gram_chars(grams: &[u64], lens: &[usize], n: usize, seen: &mut FxSet<u64>) -> usize {
-    reset(seen, seen.capacity(), grams.len(), FxSet::clear);
+    if oversized(seen.capacity(), grams.len()) {
+        *seen = FxSet::default();
+    }
+    seen.clear();
     seen.reserve(grams.len());
     let mut repeated = 0;
     let mut i = 0;
@@ -275,8 +279,8 @@ impl GopherRepetition {
         }
         let words = view.words(segmenter);
         let (hashes, lens) = (words.hashes(), words.char_lens());
-        let ns = p.top_n_grams.iter().chain(&p.dup_n_grams).map(|&(n, _)| n);
-        let longest = ns.clone().max().unwrap_or(0);
+        let grams = p.top_n_grams.iter().chain(&p.dup_n_grams);
+        let longest = grams.map(|&(n, _)| n).max().unwrap_or(0);
         if longest == 0 {
             return;
         }
