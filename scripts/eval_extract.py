@@ -2,6 +2,7 @@
 """Main-content extraction quality and speed: thresh vs trafilatura vs resiliparse.
 
 usage: python3 scripts/eval_extract.py [--peers] [--rounds N] [--work DIR] [--published]
+                                      [--nonempty-from DIR]
 
 Runs thresh's `extract_eval` example (pages in memory, charset decoding + extraction timed, one
 core via taskset) on the three benchmarks under ../shared/data/extraction, and — with --peers —
@@ -11,9 +12,12 @@ measured). Scores each output with the benchmark's own score.py rules (imported 
 ../shared), reports German pages of trafilatura-eval separately (URL host .de/.at/.ch), and with
 --published scores the 32 systems' published outputs shipped with the scrapinghub benchmark.
 Prints markdown tables: system x benchmark -> F1 (P/R), pages/s per core (best of --rounds for
-thresh, one round for the peers), and WCXB by page type.
+thresh, one round for the peers), and WCXB by page type. With --nonempty-from, thresh's outputs
+in an earlier work directory are the reference: every page non-empty there must be non-empty now
+(the script lists the pages that came out empty and exits with status 1). The example is built
+into $CARGO_TARGET_DIR when set.
 """
-import argparse, gzip, importlib.util, json, re, subprocess, sys
+import argparse, gzip, os, importlib.util, json, re, subprocess, sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -83,6 +87,7 @@ def main():
     ap.add_argument("--published", action="store_true", help="score scrapinghub's published outputs")
     ap.add_argument("--rounds", type=int, default=3, help="thresh timing rounds (best is kept)")
     ap.add_argument("--work", default="/tmp/thresh-extract-eval")
+    ap.add_argument("--nonempty-from", metavar="DIR", help="earlier work directory whose non-empty pages must stay non-empty")
     a = ap.parse_args()
     if not EXTRACTION.exists():
         sys.exit(f"skipped: {EXTRACTION} is absent")
@@ -91,7 +96,7 @@ def main():
     speeds_path = work / "speeds.json"
     speeds = json.loads(speeds_path.read_text()) if speeds_path.exists() else {}
     run(["cargo", "build", "--release", "--quiet", "-p", "thresh-extract", "--example", "extract_eval"])
-    binary = ROOT / "target" / "release" / "examples" / "extract_eval"
+    binary = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "examples" / "extract_eval"
     systems = ["thresh"] + (["trafilatura", "resiliparse"] if a.peers or any((work / f"trafilatura-{b}.jsonl").exists() for b, _ in BENCHES) else [])
     for bench, sub in BENCHES:
         pages = EXTRACTION / bench / sub
@@ -103,6 +108,13 @@ def main():
                 text = run(["taskset", "-c", "0", SHARED / "peers" / "py", "venv", "extract.py", tool, pages, out])
                 speeds[f"{tool}/{bench}"] = pages_per_s(text)
     speeds_path.write_text(json.dumps(speeds, indent=1))
+    emptied = []
+    if a.nonempty_from:
+        for bench, _ in BENCHES:
+            before = load_preds(Path(a.nonempty_from) / f"thresh-{bench}.jsonl")
+            now = load_preds(work / f"thresh-{bench}.jsonl")
+            emptied += [f"{bench}/{f}" for f, t in sorted(before.items()) if (t or "").strip() and not (now.get(f) or "").strip()]
+        print(f"pages non-empty in {a.nonempty_from} and empty now: {len(emptied)}", *emptied, sep="\n")
     table = {}
     for system in systems:
         for bench, _ in BENCHES:
@@ -152,6 +164,8 @@ def main():
         print("| system | F1 | P | R |\n|---|---|---|---|")
         for f1, name, m in sorted(rows, reverse=True):
             print(f"| {name} | {f1:.3f} | {m['precision']:.3f} | {m['recall']:.3f} |")
+    if emptied:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
