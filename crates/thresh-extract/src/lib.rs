@@ -6,24 +6,31 @@
 
 #![warn(missing_docs)]
 
+mod blocks;
 mod boilerplate;
 mod content;
 mod dom;
 mod entities;
 mod metadata;
+mod model;
 mod page;
 mod parse;
 mod render;
 mod step;
 
+pub use blocks::FEATURES;
 pub use metadata::Metadata;
+pub use model::BlockModel;
 pub use parse::parse;
 
+use std::sync::Arc;
+
+use dom::NodeId;
 use page::{Cleaning, Page};
 use render::RenderOptions;
 
 /// What [`extract`] keeps.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Tables as text.
     pub tables: bool,
@@ -31,6 +38,9 @@ pub struct Options {
     pub comments: bool,
     /// Below this many characters of main content, the whole-page text is used when longer.
     pub min_chars: usize,
+    /// The model that keeps or drops each line of the page given what the rules chose
+    /// (`None`: the rules alone).
+    pub model: Option<Arc<BlockModel>>,
 }
 
 impl Default for Options {
@@ -39,8 +49,56 @@ impl Default for Options {
             tables: true,
             comments: false,
             min_chars: 250,
+            model: Some(built_in_model()),
         }
     }
+}
+
+/// The block model built into the crate.
+pub fn built_in_model() -> Arc<BlockModel> {
+    static MODEL: std::sync::LazyLock<Arc<BlockModel>> =
+        std::sync::LazyLock::new(|| Arc::new(model::BUILT_IN.clone()));
+    MODEL.clone()
+}
+
+/// Every line of the page with its block features and the rules' choice (for training a
+/// [`BlockModel`]): `(line, features)` in page order, and the rules' text.
+pub fn block_features(html: &str, options: &Options) -> (Vec<(String, [f32; FEATURES])>, String) {
+    let dom = parse(html);
+    let mut page = Page::new(dom, options.comments, Cleaning::FULL);
+    let (nodes, main) = rules(&page, options);
+    let removed = page.unmask();
+    let lines = blocks::lines(
+        &page,
+        &removed,
+        &nodes,
+        &main,
+        options.tables,
+        options.comments,
+    );
+    (
+        lines.into_iter().map(|l| (l.text, l.features)).collect(),
+        main,
+    )
+}
+
+/// The rules' content nodes and their text.
+fn rules(page: &Page<'_>, options: &Options) -> (Vec<NodeId>, String) {
+    let mut nodes = content::choose(page);
+    if options.comments {
+        nodes.extend(content::comments(page, &nodes));
+    }
+    let text = render::render(
+        page,
+        &nodes,
+        RenderOptions {
+            tables: options.tables,
+            prune_links: true,
+            trim_tail: true,
+            bare_headings: true,
+        },
+    );
+    (nodes, text)
 }
 
 /// How the text was found.
@@ -80,25 +138,36 @@ pub struct Extraction {
 pub fn extract(html: &str, options: &Options) -> Extraction {
     let dom = parse(html);
     let metadata = metadata::read(&dom);
-    let page = Page::new(dom, options.comments, Cleaning::FULL);
-    let mut nodes = content::choose(&page);
-    if options.comments {
-        nodes.extend(content::comments(&page, &nodes));
+    let mut page = Page::new(dom, options.comments, Cleaning::FULL);
+    let (nodes, mut main) = rules(&page, options);
+    let enough = |text: &str| text.chars().count() >= options.min_chars;
+    if let Some(model) = &options.model {
+        let removed = page.unmask();
+        let lines = blocks::lines(
+            &page,
+            &removed,
+            &nodes,
+            &main,
+            options.tables,
+            options.comments,
+        );
+        let kept: Vec<String> = lines
+            .into_iter()
+            .filter(|l| l.kept || model.is_content(&l.features))
+            .map(|l| l.text)
+            .collect();
+        page.restore(removed);
+        let learned = kept.join("\n");
+        if enough(&learned) || (!learned.is_empty() && main.is_empty()) {
+            main = learned;
+        }
     }
     let mut render_options = RenderOptions {
         tables: options.tables,
         prune_links: true,
         trim_tail: false,
+        bare_headings: true,
     };
-    let main = render::render(
-        &page,
-        &nodes,
-        RenderOptions {
-            trim_tail: true,
-            ..render_options
-        },
-    );
-    let enough = |text: &str| text.chars().count() >= options.min_chars;
     if enough(&main) {
         return Extraction {
             text: main,
@@ -147,6 +216,14 @@ pub fn register(registry: &mut thresh_core::StepRegistry) {
     registry.register(
         "html_extract",
         "extract the main text of raw HTML (boilerplate removed) and the page metadata",
-        |c| Ok(Box::new(step::HtmlExtract::new(c.parse()?))),
+        |c| {
+            let step = step::HtmlExtract::new(c.parse()?).map_err(|message| {
+                thresh_core::ConfigError::Invalid {
+                    context: "step `html_extract`".into(),
+                    message,
+                }
+            })?;
+            Ok(Box::new(step))
+        },
     );
 }

@@ -73,6 +73,8 @@ pub struct Page<'a> {
     pub body: NodeId,
     /// What each element's class, id and role words say.
     pub names: Vec<Names>,
+    /// The nodes the tag and visibility rules alone exclude (no class words, no headers).
+    structural: Vec<bool>,
 }
 
 impl<'a> Page<'a> {
@@ -114,6 +116,7 @@ impl<'a> Page<'a> {
             names,
             counts: Vec::new(),
             dom,
+            structural: removed.clone(),
             removed,
             body,
         };
@@ -228,6 +231,20 @@ impl<'a> Page<'a> {
             p.prose += c.prose;
         }
         self.counts = counts;
+    }
+
+    /// Keeps what only class words and headers excluded, recounted; returns the exclusions
+    /// it had, for [`Page::restore`].
+    pub fn unmask(&mut self) -> Vec<bool> {
+        let full = std::mem::replace(&mut self.removed, self.structural.clone());
+        self.count();
+        full
+    }
+
+    /// Undoes [`Page::unmask`].
+    pub fn restore(&mut self, removed: Vec<bool>) {
+        self.removed = removed;
+        self.count();
     }
 
     /// The counts of a node.

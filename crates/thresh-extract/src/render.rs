@@ -20,10 +20,41 @@ pub struct RenderOptions {
     pub trim_tail: bool,
     /// Blocks whose text is mostly links are left out.
     pub prune_links: bool,
+    /// A heading with nothing under it before the next heading of its rank goes.
+    pub bare_headings: bool,
 }
 
 /// Renders the nodes (and their subtrees) as text.
 pub fn render(page: &Page<'_>, nodes: &[NodeId], options: RenderOptions) -> String {
+    tidy(&run(page, nodes, options, None).out)
+}
+
+/// Renders the nodes as [`render`] does, line by line, each line with the innermost block
+/// element its text starts in.
+pub fn render_lines(
+    page: &Page<'_>,
+    nodes: &[NodeId],
+    options: RenderOptions,
+) -> Vec<(String, NodeId)> {
+    let r = run(page, nodes, options, Some(Vec::new()));
+    let starts = r.starts.unwrap_or_default();
+    let mut lines = Vec::with_capacity(starts.len());
+    for (i, &(start, block)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(r.out.len(), |&(next, _)| next);
+        let line = r.out[start..end].trim_matches(|c: char| c.is_whitespace());
+        if !(line.is_empty() || line == "-" || line == "|") {
+            lines.push((line.to_string(), block));
+        }
+    }
+    lines
+}
+
+fn run<'p, 'a>(
+    page: &'p Page<'a>,
+    nodes: &[NodeId],
+    options: RenderOptions,
+    starts: Option<Vec<(usize, NodeId)>>,
+) -> Renderer<'p, 'a> {
     let mut r = Renderer {
         page,
         options,
@@ -37,17 +68,20 @@ pub fn render(page: &Page<'_>, nodes: &[NodeId], options: RenderOptions) -> Stri
         line_start: 0,
         line_verbatim: false,
         full_end: 0,
+        block: page.body,
+        starts,
     };
     for &node in nodes {
         r.block_break();
+        r.block = node;
         r.node(node, node);
     }
     r.drop_bare_heading(0);
     r.end_line();
     if options.trim_tail && r.full_end > 0 {
-        r.out.truncate(r.full_end);
+        r.truncate(r.full_end);
     }
-    tidy(&r.out)
+    r
 }
 
 struct Renderer<'p, 'a> {
@@ -72,9 +106,23 @@ struct Renderer<'p, 'a> {
     line_verbatim: bool,
     /// End of the last full line in `out`.
     full_end: usize,
+    /// The innermost block element being rendered.
+    block: NodeId,
+    /// With [`render_lines`]: where each line starts in `out` and its block.
+    starts: Option<Vec<(usize, NodeId)>>,
 }
 
 impl Renderer<'_, '_> {
+    /// Cuts `out` back to `len` bytes.
+    fn truncate(&mut self, len: usize) {
+        self.out.truncate(len);
+        if let Some(starts) = &mut self.starts {
+            while starts.last().is_some_and(|&(start, _)| start >= len) {
+                starts.pop();
+            }
+        }
+    }
+
     fn block_break(&mut self) {
         // A prefix set since the last text (a bullet) survives nested blocks.
         if !self.newline {
@@ -106,6 +154,15 @@ impl Renderer<'_, '_> {
         if id != root && self.options.prune_links && self.link_heavy(id, tag) {
             return;
         }
+        let outer = self.block;
+        if tag.is_block() && tag != Tag::Br {
+            self.block = id;
+        }
+        self.element_content(id, tag, root);
+        self.block = outer;
+    }
+
+    fn element_content(&mut self, id: NodeId, tag: Tag, root: NodeId) {
         match tag {
             Tag::Br => {
                 self.block_break();
@@ -165,9 +222,12 @@ impl Renderer<'_, '_> {
     /// A heading with nothing under it before a heading of the same or a higher rank (or the
     /// end, `level` 0) introduced something left out — "Related posts" — and goes too.
     fn drop_bare_heading(&mut self, level: u8) {
+        if !self.options.bare_headings {
+            return;
+        }
         if let Some((start, previous)) = self.heading {
             if level <= previous {
-                self.out.truncate(start);
+                self.truncate(start);
                 self.line_start = self.line_start.min(start);
                 self.full_end = self.full_end.min(start);
                 self.heading = None;
@@ -240,6 +300,9 @@ impl Renderer<'_, '_> {
                 self.out.push('\n');
             }
             self.line_start = self.out.len();
+            if let Some(starts) = &mut self.starts {
+                starts.push((self.line_start, self.block));
+            }
             self.newline = false;
             self.space = false;
             self.out.push_str(self.prefix.trim_start_matches(" | "));
@@ -260,7 +323,7 @@ const SHORT_LINE_CHARS: usize = 70;
 
 /// Whether a finished line is a full block rather than a short one: long enough, a list item,
 /// a table row, or a sentence of four words or more.
-fn full_line(line: &str) -> bool {
+pub fn full_line(line: &str) -> bool {
     line.chars().count() >= SHORT_LINE_CHARS
         || line.starts_with("- ")
         || line.contains(" | ")

@@ -6,7 +6,9 @@
 use serde::Deserialize;
 use thresh_core::{Document, Step, StepCx, Verdict};
 
-use crate::{extract, Options};
+use std::sync::Arc;
+
+use crate::{extract, BlockModel, Options};
 
 /// Parameters of `html_extract`.
 #[derive(Clone, Debug, Deserialize)]
@@ -18,6 +20,10 @@ pub struct HtmlExtractParams {
     pub include_comments: bool,
     /// Below this many characters of main content, the whole page's text is used when longer.
     pub fallback_min_chars: usize,
+    /// The model that keeps or drops each line after the rules: `"builtin"`, `"none"` (the
+    /// rules alone, the behaviour before the model) or the path of a model written by
+    /// `scripts/train_blocks.py`.
+    pub block_model: String,
 }
 
 impl Default for HtmlExtractParams {
@@ -27,6 +33,7 @@ impl Default for HtmlExtractParams {
             include_tables: o.tables,
             include_comments: o.comments,
             fallback_min_chars: o.min_chars,
+            block_model: "builtin".into(),
         }
     }
 }
@@ -37,15 +44,27 @@ pub struct HtmlExtract {
 }
 
 impl HtmlExtract {
-    /// The step with these parameters.
-    pub fn new(params: HtmlExtractParams) -> Self {
-        HtmlExtract {
+    /// The step with these parameters, or why the block model cannot be read.
+    pub fn new(params: HtmlExtractParams) -> Result<Self, String> {
+        let model = match params.block_model.as_str() {
+            "builtin" => Some(crate::built_in_model()),
+            "none" => None,
+            path => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("block_model {path}: {e}"))?;
+                let model =
+                    BlockModel::parse(&text).map_err(|e| format!("block_model {path}: {e}"))?;
+                Some(Arc::new(model))
+            }
+        };
+        Ok(HtmlExtract {
             options: Options {
                 tables: params.include_tables,
                 comments: params.include_comments,
                 min_chars: params.fallback_min_chars,
+                model,
             },
-        }
+        })
     }
 }
 

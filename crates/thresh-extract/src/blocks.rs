@@ -1,0 +1,239 @@
+//! The learned content decision: every line of the page (only non-text elements and hidden
+//! ones left out) with the features of its block — what the rules decided about it, its text,
+//! link density, tag, the class/id words and tags around it, its position and its neighbours —
+//! for a [`BlockModel`](crate::model::BlockModel) to keep or drop.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::boilerplate::Mark;
+use crate::dom::{NodeId, Tag};
+use crate::page::Page;
+use crate::render::{self, RenderOptions};
+
+/// Features per line.
+pub const FEATURES: usize = 44;
+
+/// One line of the page and its features.
+pub struct Line {
+    /// The line as rendered.
+    pub text: String,
+    /// Its features, in the order `scripts/train_blocks.py` names them.
+    pub features: [f32; FEATURES],
+    /// Kept whatever the model says: a table row or a comment the rules kept (tables and
+    /// comments are asked for by option; the benchmarks' ground truth mostly leaves them out).
+    pub kept: bool,
+}
+
+// Bits of what a node and its ancestors are.
+const STRONG: u32 = 1;
+const WEAK: u32 = 1 << 1;
+const COMMENT: u32 = 1 << 2;
+const BODY: u32 = 1 << 3;
+const MAIN_NAME: u32 = 1 << 4;
+const ARTICLE: u32 = 1 << 5;
+const MAIN: u32 = 1 << 6;
+const HEADER: u32 = 1 << 7;
+const FORM: u32 = 1 << 8;
+const TABLE: u32 = 1 << 9;
+const LIST: u32 = 1 << 10;
+const QUOTE: u32 = 1 << 11;
+const CHOSEN: u32 = 1 << 12;
+const REMOVED: u32 = 1 << 13;
+
+/// The lines of an unmasked page (see [`Page::unmask`]) with their features. `removed` is
+/// what the full cleaning excluded, `chosen` the rules' content nodes, `main` the rules' text.
+pub fn lines(
+    page: &Page<'_>,
+    removed: &[bool],
+    chosen: &[NodeId],
+    main: &str,
+    tables: bool,
+    comments: bool,
+) -> Vec<Line> {
+    let dom = &page.dom;
+    let options = RenderOptions {
+        tables,
+        prune_links: false,
+        trim_tail: false,
+        bare_headings: false,
+    };
+    let rendered = render::render_lines(page, &[page.body], options);
+    if rendered.is_empty() {
+        return Vec::new();
+    }
+    let chosen: HashSet<NodeId> = chosen.iter().copied().collect();
+    // Node ids follow document order: a parent's bits are known before its children's.
+    let mut bits = vec![0u32; dom.nodes.len()];
+    let mut depth = vec![0u8; dom.nodes.len()];
+    for id in 1..dom.nodes.len() {
+        let parent = dom.nodes[id].parent as usize;
+        let names = page.names[id];
+        let mut b = bits[parent];
+        match names.mark(false) {
+            Mark::Strong => b |= STRONG,
+            Mark::Weak => b |= WEAK,
+            Mark::None => {}
+        }
+        b |= [
+            (names.comments(), COMMENT),
+            (names.body(), BODY),
+            (names.main(), MAIN_NAME),
+            (chosen.contains(&(id as NodeId)), CHOSEN),
+            (removed[id], REMOVED),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .fold(0, |acc, (_, bit)| acc | bit);
+        b |= match dom.tag(id as NodeId) {
+            Some(Tag::Article) => ARTICLE,
+            Some(Tag::Main) => MAIN,
+            Some(Tag::Header) => HEADER,
+            Some(Tag::Form) => FORM,
+            Some(Tag::Table) => TABLE,
+            Some(Tag::Ul | Tag::Ol | Tag::Dl) => LIST,
+            Some(Tag::Blockquote) => QUOTE,
+            _ => 0,
+        };
+        bits[id] = b;
+        depth[id] = depth[parent].saturating_add(1);
+    }
+    let main_lines: HashSet<&str> = main.lines().collect();
+    let mut repeats: HashMap<&str, u32> = HashMap::new();
+    for (text, _) in &rendered {
+        *repeats.entry(text.as_str()).or_default() += 1;
+    }
+    let in_main: Vec<bool> = rendered
+        .iter()
+        .map(|(t, _)| main_lines.contains(t.as_str()))
+        .collect();
+    let lengths: Vec<usize> = rendered.iter().map(|(t, _)| t.chars().count()).collect();
+    let total: usize = lengths.iter().sum::<usize>().max(1);
+    let main_chars = main.chars().filter(|c| *c != '\n').count();
+    let n = rendered.len();
+    // Lines to the nearest line the rules kept, capped at 20.
+    let mut distance = vec![20u32; n];
+    let mut last = None;
+    for i in 0..n {
+        if in_main[i] {
+            last = Some(i);
+        }
+        if let Some(l) = last {
+            distance[i] = distance[i].min((i - l) as u32);
+        }
+    }
+    last = None;
+    for i in (0..n).rev() {
+        if in_main[i] {
+            last = Some(i);
+        }
+        if let Some(l) = last {
+            distance[i] = distance[i].min((l - i) as u32);
+        }
+    }
+    let codes: Vec<f32> = rendered
+        .iter()
+        .map(|&(_, b)| tag_code(dom.tag(b)))
+        .collect();
+    let heading = |i: usize| (3.0..=8.0).contains(&codes[i]);
+    let ln = |x: usize| (1.0 + x as f32).ln();
+    let flag = |on: bool| if on { 1.0 } else { 0.0 };
+    let mut before = 0;
+    let mut out = Vec::with_capacity(n);
+    for (i, (text, block)) in rendered.iter().enumerate() {
+        let block = *block;
+        let b = bits[block as usize];
+        let c = page.counts(block);
+        let mut words = 0u32;
+        let (mut commas, mut digits, mut letters, mut upper) = (0u32, 0u32, 0u32, 0u32);
+        for w in text.split_whitespace() {
+            words += 1;
+            for ch in w.chars() {
+                commas += u32::from(matches!(ch, ',' | '，' | '、'));
+                digits += u32::from(ch.is_numeric());
+                if ch.is_alphabetic() {
+                    letters += 1;
+                    upper += u32::from(ch.is_uppercase());
+                }
+            }
+        }
+        let chars = lengths[i];
+        let f = [
+            flag(in_main[i]),
+            flag(b & CHOSEN != 0),
+            flag(b & REMOVED != 0),
+            ln(chars),
+            words as f32,
+            flag(text.ends_with(['.', '!', '?', '。', '"', '”', '»', ':'])),
+            commas as f32 / words.max(1) as f32,
+            c.link_density(),
+            ln(c.chars as usize),
+            codes[i],
+            f32::from(depth[block as usize].min(60)),
+            i as f32 / n as f32,
+            before as f32 / total as f32,
+            flag(b & STRONG != 0),
+            flag(b & WEAK != 0),
+            flag(b & COMMENT != 0),
+            flag(b & BODY != 0),
+            flag(b & MAIN_NAME != 0),
+            flag(b & ARTICLE != 0),
+            flag(b & MAIN != 0),
+            flag(b & HEADER != 0),
+            flag(b & FORM != 0),
+            flag(b & TABLE != 0),
+            flag(b & LIST != 0),
+            flag(b & QUOTE != 0),
+            flag(i > 0 && in_main[i - 1]),
+            flag(i + 1 < n && in_main[i + 1]),
+            if i > 0 { ln(lengths[i - 1]) } else { -1.0 },
+            if i + 1 < n { ln(lengths[i + 1]) } else { -1.0 },
+            distance[i] as f32,
+            main_chars as f32 / total as f32,
+            ln(n),
+            flag(text.starts_with("- ")),
+            flag(text.contains(" | ")),
+            digits as f32 / chars.max(1) as f32,
+            upper as f32 / letters.max(1) as f32,
+            flag(i > 0 && heading(i - 1)),
+            flag(i + 1 < n && heading(i + 1)),
+            repeats[text.as_str()].min(5) as f32,
+            flag(text.contains('©') || text.contains("(c)")),
+            flag(render::full_line(text)),
+            flag(c.prose > 0),
+            chars as f32 / c.chars.max(1) as f32,
+            flag(main_chars < 250),
+        ];
+        before += chars;
+        let kept = in_main[i]
+            && ((b & TABLE != 0 && text.contains(" | "))
+                || (comments && b & COMMENT != 0 && b & CHOSEN != 0));
+        out.push(Line {
+            text: text.clone(),
+            features: f,
+            kept,
+        });
+    }
+    out
+}
+
+/// The block's tag as a number: `p` 1, `li` 2, `h1`–`h6` 3–8, table rows and cells 9, `div`
+/// 10, `pre` 11, `blockquote` 12, `dd`/`dt` 13, `section`/`article`/`main` 14, else 0.
+fn tag_code(tag: Option<Tag>) -> f32 {
+    match tag {
+        Some(Tag::P) => 1.0,
+        Some(Tag::Li) => 2.0,
+        Some(Tag::H1) => 3.0,
+        Some(Tag::H2) => 4.0,
+        Some(Tag::H3) => 5.0,
+        Some(Tag::H4) => 6.0,
+        Some(Tag::H5) => 7.0,
+        Some(Tag::H6) => 8.0,
+        Some(Tag::Tr | Tag::Td | Tag::Th | Tag::Table | Tag::Tbody | Tag::Thead) => 9.0,
+        Some(Tag::Div) => 10.0,
+        Some(Tag::Pre) => 11.0,
+        Some(Tag::Blockquote) => 12.0,
+        Some(Tag::Dd | Tag::Dt) => 13.0,
+        Some(Tag::Section | Tag::Article | Tag::Main) => 14.0,
+        _ => 0.0,
+    }
+}
