@@ -2,7 +2,7 @@
 """Trains the block model of `html_extract` (crates/thresh-extract/data/blocks.model) and reports
 its F1 on the three extraction benchmarks only from models that never saw the page's site.
 
-usage: python3 scripts/train_blocks.py [--work DIR] [--folds 5] [--write]
+usage: python3 scripts/train_blocks.py [--work DIR] [--folds 5] [--trees N,N...] [--set KEY=VALUE] [--write]
 (needs ../shared/data/extraction and scikit-learn: ~/.cache/thresh-peers/ml, see the README)
 
 1. `extract_blocks` writes every line of every page with its features and the rules' text.
@@ -13,6 +13,9 @@ usage: python3 scripts/train_blocks.py [--work DIR] [--folds 5] [--write]
 3. Folds by site (host of the page URL; trafilatura-eval: the host in the file name) across the
    three benchmarks together; for each fold a model trained on the others extracts the fold's
    pages (`extract_eval --model --only`), and the benchmarks' own scorers score the union.
+   `--trees` also scores the first N trees of every fold model (a boosted ensemble cut after N
+   trees is the one N rounds would have trained), to weigh F1 against the cost of evaluation;
+   `--set` overrides one of PARAMS (e.g. `--set learning_rate=0.2`) for such comparisons.
 4. With --write, the model trained on every page becomes the built-in one.
 """
 import argparse, gzip, json, re, subprocess, sys, zlib
@@ -25,7 +28,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import eval_extract as ev  # noqa: E402
 
-PARAMS = dict(max_iter=200, learning_rate=0.1, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0)
+PARAMS = dict(max_iter=60, learning_rate=0.2, max_depth=8, max_leaf_nodes=31, min_samples_leaf=40, l2_regularization=1.0)
 
 
 def norm(t):
@@ -75,8 +78,8 @@ def labeller(bench, gt):
     return label
 
 
-def export(model, path):
-    preds = model._predictors
+def export(model, path, trees=None):
+    preds = model._predictors[:trees]
     lines = ["thresh-blocks 1", f"features {model.n_features_in_}",
              f"bias {float(np.ravel(model._baseline_prediction)[0])!r}", "threshold 0.5"]
     for (tree,) in preds:
@@ -94,8 +97,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/tmp/thresh-blocks")
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--trees", default="", help="also score the first N trees of each fold model (comma-separated)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one of PARAMS")
     ap.add_argument("--write", action="store_true", help="write the model trained on every page as the built-in one")
     a = ap.parse_args()
+    for kv in a.set:
+        key, value = kv.split("=", 1)
+        PARAMS[key] = type(PARAMS.get(key, 0.0))(value) if key in PARAMS else float(value) if "." in value else int(value)
+    cuts = [None] + [int(n) for n in a.trees.split(",") if n]
+    print("params", PARAMS)
     if not ev.EXTRACTION.exists():
         sys.exit(f"skipped: {ev.EXTRACTION} is absent")
     work = Path(a.work); work.mkdir(parents=True, exist_ok=True)
@@ -123,30 +133,34 @@ def main():
                 X.append(f); y.append(l); w.append(share * n / words); fold_of_row.append(fold)
     X = np.array(X, dtype=np.float32); y = np.array(y); w = np.array(w); fold_of_row = np.array(fold_of_row)
     print(f"{len(y)} labelled lines ({y.mean():.1%} content), {len(page_fold)} pages, {a.folds} folds by site")
-    preds = {bench: {} for bench, _ in ev.BENCHES}
+    preds = {cut: {bench: {} for bench, _ in ev.BENCHES} for cut in cuts}
     for k in range(a.folds):
         m = HistGradientBoostingClassifier(random_state=0, **PARAMS).fit(X[fold_of_row != k], y[fold_of_row != k], sample_weight=w[fold_of_row != k])
-        export(m, work / f"fold{k}.model")
-        for bench, sub in ev.BENCHES:
-            only = work / f"fold{k}-{bench}.txt"
-            only.write_text("\n".join(f for (b, f), fk in page_fold.items() if b == bench and fk == k) + "\n")
-            out = work / f"fold{k}-{bench}.jsonl"
-            ev.run(["taskset", "-c", "0", target / "extract_eval", ev.EXTRACTION / bench / sub, out, "1",
-                    "--model", work / f"fold{k}.model", "--only", only])
-            preds[bench].update(ev.load_preds(out))
+        for cut in cuts:
+            model = work / f"fold{k}-{cut or 'all'}.model"
+            export(m, model, cut)
+            for bench, sub in ev.BENCHES:
+                only = work / f"fold{k}-{bench}.txt"
+                only.write_text("\n".join(f for (b, f), fk in page_fold.items() if b == bench and fk == k) + "\n")
+                out = work / f"fold{k}-{cut or 'all'}-{bench}.jsonl"
+                ev.run(["taskset", "-c", "0", target / "extract_eval", ev.EXTRACTION / bench / sub, out, "1",
+                        "--model", model, "--only", only])
+                preds[cut][bench].update(ev.load_preds(out))
     for bench, sub in ev.BENCHES:
         out = work / f"rules-{bench}.jsonl"
         ev.run(["taskset", "-c", "0", target / "extract_eval", ev.EXTRACTION / bench / sub, out, "1", "--model", "none"])
         rules = dict(ev.score(bench, ev.load_preds(out)))
-        learned = dict(ev.score(bench, preds[bench]))
         with open(work / f"thresh-{bench}.jsonl", "w", encoding="utf-8") as f:
-            for file, text in sorted(preds[bench].items()):
+            for file, text in sorted(preds[None][bench].items()):
                 f.write(json.dumps({"file": file, "text": text}, ensure_ascii=False) + "\n")
-        for label in learned:
-            r, l = rules[label], learned[label]
-            name = bench + (f" ({label})" if label else "")
-            print(f"{name:<28} rules F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f})  "
-                  f"learned, out of fold {l['f1']:.3f} (P {l['precision']:.3f} R {l['recall']:.3f})")
+        for cut in cuts:
+            learned = dict(ev.score(bench, preds[cut][bench]))
+            for label in learned:
+                r, l = rules[label], learned[label]
+                name = bench + (f" ({label})" if label else "")
+                trees = f"{cut or PARAMS['max_iter']} trees"
+                print(f"{name:<28} rules F1 {r['f1']:.3f} (P {r['precision']:.3f} R {r['recall']:.3f})  "
+                      f"learned, {trees}, out of fold {l['f1']:.3f} (P {l['precision']:.3f} R {l['recall']:.3f})")
     if a.write:
         m = HistGradientBoostingClassifier(random_state=0, **PARAMS).fit(X, y, sample_weight=w)
         export(m, ev.ROOT / "crates" / "thresh-extract" / "data" / "blocks.model")

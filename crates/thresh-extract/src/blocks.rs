@@ -102,6 +102,8 @@ pub fn lines(
     for (text, _) in &rendered {
         *repeats.entry(text.as_str()).or_default() += 1;
     }
+    let repeated: Vec<u32> = rendered.iter().map(|(t, _)| repeats[t.as_str()]).collect();
+    drop(repeats);
     let in_main: Vec<bool> = rendered
         .iter()
         .map(|(t, _)| main_lines.contains(t.as_str()))
@@ -139,8 +141,7 @@ pub fn lines(
     let flag = |on: bool| if on { 1.0 } else { 0.0 };
     let mut before = 0;
     let mut out = Vec::with_capacity(n);
-    for (i, (text, block)) in rendered.iter().enumerate() {
-        let block = *block;
+    for (i, (text, block)) in rendered.into_iter().enumerate() {
         let b = bits[block as usize];
         let c = page.counts(block);
         let mut words = 0u32;
@@ -196,9 +197,9 @@ pub fn lines(
             upper as f32 / letters.max(1) as f32,
             flag(i > 0 && heading(i - 1)),
             flag(i + 1 < n && heading(i + 1)),
-            repeats[text.as_str()].min(5) as f32,
+            repeated[i].min(5) as f32,
             flag(text.contains('©') || text.contains("(c)")),
-            flag(render::full_line(text)),
+            flag(render::full_line(&text)),
             flag(c.prose > 0),
             chars as f32 / c.chars.max(1) as f32,
             flag(main_chars < 250),
@@ -208,7 +209,7 @@ pub fn lines(
             && ((b & TABLE != 0 && text.contains(" | "))
                 || (comments && b & COMMENT != 0 && b & CHOSEN != 0));
         out.push(Line {
-            text: text.clone(),
+            text,
             features: f,
             kept,
         });

@@ -67,10 +67,10 @@ pub fn block_features(html: &str, options: &Options) -> (Vec<(String, [f32; FEAT
     let dom = parse(html);
     let mut page = Page::new(dom, options.comments, Cleaning::FULL);
     let (nodes, main) = rules(&page, options);
-    let removed = page.unmask();
+    let masked = page.unmask();
     let lines = blocks::lines(
         &page,
-        &removed,
+        &masked.removed,
         &nodes,
         &main,
         options.tables,
@@ -142,21 +142,24 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
     let (nodes, mut main) = rules(&page, options);
     let enough = |text: &str| text.chars().count() >= options.min_chars;
     if let Some(model) = &options.model {
-        let removed = page.unmask();
+        let masked = page.unmask();
         let lines = blocks::lines(
             &page,
-            &removed,
+            &masked.removed,
             &nodes,
             &main,
             options.tables,
             options.comments,
         );
+        let samples: Vec<&[f32; blocks::FEATURES]> = lines.iter().map(|l| &l.features).collect();
+        let content = model.are_content(&samples);
         let kept: Vec<String> = lines
             .into_iter()
-            .filter(|l| l.kept || model.is_content(&l.features))
-            .map(|l| l.text)
+            .zip(content)
+            .filter(|(l, content)| l.kept || *content)
+            .map(|(l, _)| l.text)
             .collect();
-        page.restore(removed);
+        page.restore(masked);
         let learned = kept.join("\n");
         if enough(&learned) || (!learned.is_empty() && main.is_empty()) {
             main = learned;

@@ -234,17 +234,18 @@ impl<'a> Page<'a> {
     }
 
     /// Keeps what only class words and headers excluded, recounted; returns the exclusions
-    /// it had, for [`Page::restore`].
-    pub fn unmask(&mut self) -> Vec<bool> {
-        let full = std::mem::replace(&mut self.removed, self.structural.clone());
+    /// and counts it had, for [`Page::restore`].
+    pub fn unmask(&mut self) -> Masked {
+        let removed = std::mem::replace(&mut self.removed, self.structural.clone());
+        let counts = std::mem::take(&mut self.counts);
         self.count();
-        full
+        Masked { removed, counts }
     }
 
     /// Undoes [`Page::unmask`].
-    pub fn restore(&mut self, removed: Vec<bool>) {
-        self.removed = removed;
-        self.count();
+    pub fn restore(&mut self, masked: Masked) {
+        self.removed = masked.removed;
+        self.counts = masked.counts;
     }
 
     /// The counts of a node.
@@ -267,6 +268,13 @@ impl<'a> Page<'a> {
         }
         None
     }
+}
+
+/// What [`Page::unmask`] took away: the full cleaning's exclusions and the counts under them.
+pub struct Masked {
+    /// Per node, whether the full cleaning excluded it.
+    pub removed: Vec<bool>,
+    counts: Vec<Counts>,
 }
 
 /// Per node: whether it contains an `article`, a `main`, or an element marked as the article
