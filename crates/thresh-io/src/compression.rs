@@ -6,8 +6,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
+
+use crate::gzip::GzipReader;
 
 /// A compression format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -85,10 +86,7 @@ pub fn decompress(
     };
     let reader: Box<dyn BufRead + Send> = match kind {
         Compression::None => Box::new(raw),
-        Compression::Gzip => Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            MultiGzDecoder::new(raw),
-        )),
+        Compression::Gzip => Box::new(GzipReader::new(raw)?),
         Compression::Zstd => Box::new(BufReader::with_capacity(
             READ_BUFFER,
             zstd::Decoder::with_buffer(raw)?,

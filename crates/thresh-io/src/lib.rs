@@ -16,7 +16,8 @@
 //! - [`store`] is where files live: local files written atomically ([`store::atomic`]) and
 //!   object storage ([`store::remote`]);
 //! - [`compression`] recognises gzip and zstd by extension and magic bytes, for reading and
-//!   writing.
+//!   writing; [`gzip`] reads gzip member by member (libdeflate for whole members, flate2 for
+//!   the rest).
 //!
 //! ```no_run
 //! use thresh_io::{compression::open_decompressed, read::lines::RecordSplitter};
@@ -29,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod compression;
+pub mod gzip;
 pub mod jsonl;
 pub mod read;
 pub mod store;
