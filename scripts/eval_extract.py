@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Main-content extraction quality and speed: thresh vs trafilatura vs resiliparse.
 
-usage: python3 scripts/eval_extract.py [--peers] [--rounds N] [--work DIR] [--published]
-                                      [--nonempty-from DIR]
+usage: python3 scripts/eval_extract.py [--peers] [--crates] [--rounds N] [--work DIR] [--published]
+                                      [--held-out DIR] [--nonempty-from DIR]
 
 Runs thresh's `extract_eval` example (pages in memory, charset decoding + extraction timed, one
 core via taskset) on the three benchmarks under ../shared/data/extraction, and — with --peers —
 ../shared/peers/extract.py for trafilatura and resiliparse on the same pages (else their outputs
 from an earlier --peers run in the work directory are scored again, with the speed then
-measured). Scores each output with the benchmark's own score.py rules (imported from
+measured); with --crates, rs-trafilatura too (`tools/extract-crates`, its `traf` mode, one
+core). thresh runs twice: with its built-in block model ("thresh") and with the rules alone
+(`--model none`, "thresh, rules only"). The built-in model was trained on these pages, so its F1
+here is not a held-out figure: --held-out DIR scores the out-of-fold outputs that
+`scripts/train_blocks.py --work DIR` wrote (every page extracted by a model that never saw its
+site) as "thresh, learned, out of fold". Scores each output with the benchmark's own score.py rules (imported from
 ../shared), reports German pages of trafilatura-eval separately (URL host .de/.at/.ch), and with
 --published scores the 32 systems' published outputs shipped with the scrapinghub benchmark.
 Prints markdown tables: system x benchmark -> F1 (P/R), pages/s per core (best of --rounds for
@@ -84,6 +89,8 @@ def pages_per_s(output):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--peers", action="store_true", help="run trafilatura and resiliparse too")
+    ap.add_argument("--crates", action="store_true", help="run rs-trafilatura (tools/extract-crates) too")
+    ap.add_argument("--held-out", metavar="DIR", help="train_blocks.py work directory with out-of-fold outputs")
     ap.add_argument("--published", action="store_true", help="score scrapinghub's published outputs")
     ap.add_argument("--rounds", type=int, default=3, help="thresh timing rounds (best is kept)")
     ap.add_argument("--work", default="/tmp/thresh-extract-eval")
@@ -97,11 +104,27 @@ def main():
     speeds = json.loads(speeds_path.read_text()) if speeds_path.exists() else {}
     run(["cargo", "build", "--release", "--quiet", "-p", "thresh-extract", "--example", "extract_eval"])
     binary = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "examples" / "extract_eval"
-    systems = ["thresh"] + (["trafilatura", "resiliparse"] if a.peers or any((work / f"trafilatura-{b}.jsonl").exists() for b, _ in BENCHES) else [])
+    peers = ["trafilatura", "resiliparse"] if a.peers or any((work / f"trafilatura-{b}.jsonl").exists() for b, _ in BENCHES) else []
+    if a.crates or any((work / f"rs-trafilatura-{b}.jsonl").exists() for b, _ in BENCHES):
+        peers.append("rs-trafilatura")
+    systems = (["thresh, learned, out of fold"] if a.held_out else []) + ["thresh", "thresh, rules only"] + peers
+    if a.crates:
+        crates = ROOT / "tools" / "extract-crates"
+        run(["cargo", "build", "--release", "--quiet", "--manifest-path", crates / "Cargo.toml"])
+        crates_binary = crates / "target" / "release" / "extract-crates"
     for bench, sub in BENCHES:
         pages = EXTRACTION / bench / sub
         out = work / f"thresh-{bench}.jsonl"
         speeds[f"thresh/{bench}"] = pages_per_s(run(["taskset", "-c", "0", binary, pages, out, str(a.rounds)]))
+        out = work / f"thresh, rules only-{bench}.jsonl"
+        speeds[f"thresh, rules only/{bench}"] = pages_per_s(
+            run(["taskset", "-c", "0", binary, pages, out, str(a.rounds), "--model", "none"]))
+        if a.held_out:
+            (work / f"thresh, learned, out of fold-{bench}.jsonl").write_bytes((Path(a.held_out) / f"thresh-{bench}.jsonl").read_bytes())
+        if a.crates:
+            out = work / f"rs-trafilatura-{bench}.jsonl"
+            stats = json.loads(run(["taskset", "-c", "0", crates_binary, "traf", pages, "te", out, "1"]).splitlines()[0])
+            speeds[f"rs-trafilatura/{bench}"] = (stats["pages_per_s"], stats["mb_per_s"])
         if a.peers:
             for tool in ("trafilatura", "resiliparse"):
                 out = work / f"{tool}-{bench}.jsonl"
@@ -157,9 +180,10 @@ def main():
             pred = {k: {"articleBody": (v or {}).get("articleBody") or ""} for k, v in mod.load(f).items()}
             m = mod.score(truth, pred)
             rows.append((m["f1"], f.name.removesuffix(".json.gz"), m))
-        thresh = table.get(("thresh", "scrapinghub"))
-        if thresh:
-            rows.append((thresh["f1"], "**thresh (this run)**", thresh))
+        for system in ("thresh, learned, out of fold", "thresh", "thresh, rules only"):
+            if (system, "scrapinghub") in table:
+                m = table[(system, "scrapinghub")]
+                rows.append((m["f1"], f"**{system}**", m))
         print("\nscrapinghub, published outputs scored with the same rules:\n")
         print("| system | F1 | P | R |\n|---|---|---|---|")
         for f1, name, m in sorted(rows, reverse=True):

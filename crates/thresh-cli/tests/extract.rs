@@ -199,3 +199,63 @@ fn explain_takes_a_saved_page() {
         .unwrap()
         .starts_with("Sommerfest am Stadtweiher\nAm Samstag"));
 }
+
+#[test]
+fn block_model_chooses_the_built_in_model_the_rules_alone_or_a_model_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("ferry.html"), PAGE).unwrap();
+    // One tree, one leaf: every line is content.
+    let keep_all = tmp.path().join("keep-all.model");
+    fs::write(
+        &keep_all,
+        "thresh-blocks 1\nfeatures 44\nbias 0\nthreshold 0.5\ntree 1\n-1 0 0 0 10\n",
+    )
+    .unwrap();
+    let text_with = |model: &str| {
+        let dir = tmp.path().join(model.replace(['/', '.'], "_"));
+        fs::create_dir_all(&dir).unwrap();
+        let step = format!("[[step]]\ntype = \"html_extract\"\nblock_model = {model:?}");
+        let p = pipeline(
+            &dir,
+            &[tmp.path().join("ferry.html").to_str().unwrap()],
+            &step,
+            "",
+        );
+        run_ok(&["run", p.to_str().unwrap(), "-q"]);
+        let docs = documents(&dir.join("out").join("kept"));
+        assert_eq!(docs.len(), 1);
+        docs[0]["text"].as_str().unwrap().to_string()
+    };
+    let rules = text_with("none");
+    let built_in = text_with("builtin");
+    let all = text_with(keep_all.to_str().unwrap());
+    for text in [&rules, &built_in, &all] {
+        assert!(
+            text.contains("The passenger ferry between Eastport"),
+            "{text}"
+        );
+        assert!(!text.contains("Home"), "{text}");
+    }
+    // Only the keep-all model brings back the related-posts block the class words removed.
+    assert!(!rules.contains("Bridge closure") && !built_in.contains("Bridge closure"));
+    assert!(all.contains("Bridge closure extended"), "{all}");
+    // A model of other features is refused before anything runs, naming the parameter.
+    let bad = tmp.path().join("bad.model");
+    fs::write(
+        &bad,
+        "thresh-blocks 1\nfeatures 3\nbias 0\nthreshold 0.5\ntree 1\n-1 0 0 0 1\n",
+    )
+    .unwrap();
+    let step = format!(
+        "[[step]]\ntype = \"html_extract\"\nblock_model = {:?}",
+        bad.to_str().unwrap()
+    );
+    let p = pipeline(tmp.path(), &["ferry.html"], &step, "");
+    let o = run(&["run", p.to_str().unwrap(), "-q"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("block_model") && err.contains("3 features"),
+        "{err}"
+    );
+}

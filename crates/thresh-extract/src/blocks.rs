@@ -3,7 +3,7 @@
 //! link density, tag, the class/id words and tags around it, its position and its neighbours —
 //! for a [`BlockModel`](crate::model::BlockModel) to keep or drop.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::boilerplate::Mark;
 use crate::dom::{NodeId, Tag};
@@ -61,7 +61,10 @@ pub fn lines(
     if rendered.is_empty() {
         return Vec::new();
     }
-    let chosen: HashSet<NodeId> = chosen.iter().copied().collect();
+    let mut is_chosen = vec![false; dom.nodes.len()];
+    for &id in chosen {
+        is_chosen[id as usize] = true;
+    }
     // Node ids follow document order: a parent's bits are known before its children's.
     let mut bits = vec![0u32; dom.nodes.len()];
     let mut depth = vec![0u8; dom.nodes.len()];
@@ -78,7 +81,7 @@ pub fn lines(
             (names.comments(), COMMENT),
             (names.body(), BODY),
             (names.main(), MAIN_NAME),
-            (chosen.contains(&(id as NodeId)), CHOSEN),
+            (is_chosen[id], CHOSEN),
             (removed[id], REMOVED),
         ]
         .iter()
@@ -97,8 +100,8 @@ pub fn lines(
         bits[id] = b;
         depth[id] = depth[parent].saturating_add(1);
     }
-    let main_lines: HashSet<&str> = main.lines().collect();
-    let mut repeats: HashMap<&str, u32> = HashMap::new();
+    let main_lines: FxHashSet<&str> = main.lines().collect();
+    let mut repeats: FxHashMap<&str, u32> = FxHashMap::default();
     for (text, _) in &rendered {
         *repeats.entry(text.as_str()).or_default() += 1;
     }

@@ -73,8 +73,10 @@ pub struct Page<'a> {
     pub body: NodeId,
     /// What each element's class, id and role words say.
     pub names: Vec<Names>,
-    /// The nodes the tag and visibility rules alone exclude (no class words, no headers).
+    /// The nodes the tag and visibility rules alone exclude (no class words, no headers), and
+    /// the counts under those exclusions.
     structural: Vec<bool>,
+    structural_counts: Vec<Counts>,
 }
 
 impl<'a> Page<'a> {
@@ -117,10 +119,12 @@ impl<'a> Page<'a> {
             counts: Vec::new(),
             dom,
             structural: removed.clone(),
+            structural_counts: Vec::new(),
             removed,
             body,
         };
         page.count();
+        page.structural_counts = page.counts.clone();
         if !level.patterns {
             return page;
         }
@@ -201,14 +205,7 @@ impl<'a> Page<'a> {
             }
             let node = &dom.nodes[id];
             if let NodeData::Text(text) = &node.data {
-                let mut chars = 0;
-                let mut commas = 0;
-                for c in text.chars() {
-                    if !c.is_whitespace() {
-                        chars += 1;
-                        commas += u32::from(matches!(c, ',' | '，' | '、'));
-                    }
-                }
+                let (chars, commas) = text_counts(text);
                 counts[id].chars = chars;
                 counts[id].commas = commas;
                 counts[node.parent as usize].own_chars += chars;
@@ -237,8 +234,7 @@ impl<'a> Page<'a> {
     /// and counts it had, for [`Page::restore`].
     pub fn unmask(&mut self) -> Masked {
         let removed = std::mem::replace(&mut self.removed, self.structural.clone());
-        let counts = std::mem::take(&mut self.counts);
-        self.count();
+        let counts = std::mem::replace(&mut self.counts, self.structural_counts.clone());
         Masked { removed, counts }
     }
 
@@ -268,6 +264,28 @@ impl<'a> Page<'a> {
         }
         None
     }
+}
+
+/// A text's characters other than whitespace, and its commas (`,`, `，`, `、`).
+fn text_counts(text: &str) -> (u32, u32) {
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        let spaces = bytes
+            .iter()
+            .filter(|b| b.is_ascii_whitespace() || **b == 0x0b)
+            .count();
+        let commas = bytes.iter().filter(|&&b| b == b',').count();
+        return ((bytes.len() - spaces) as u32, commas as u32);
+    }
+    let mut chars = 0;
+    let mut commas = 0;
+    for c in text.chars() {
+        if !c.is_whitespace() {
+            chars += 1;
+            commas += u32::from(matches!(c, ',' | '，' | '、'));
+        }
+    }
+    (chars, commas)
 }
 
 /// What [`Page::unmask`] took away: the full cleaning's exclusions and the counts under them.
@@ -305,4 +323,18 @@ fn has_heading(dom: &Dom<'_>) -> Vec<bool> {
         }
     }
     has
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_counts;
+
+    #[test]
+    fn text_counts_skip_whitespace_and_count_commas() {
+        // ASCII: "a", ",", "b", "c"; the vertical tab is whitespace as in `char::is_whitespace`.
+        assert_eq!(text_counts("a, b\u{0b}c\r\n"), (4, 1));
+        // Not ASCII: "é", "，", "b", "、", "x"; a no-break space is whitespace.
+        assert_eq!(text_counts("é，b\u{a0}、 x"), (5, 2));
+        assert_eq!(text_counts(""), (0, 0));
+    }
 }
