@@ -80,16 +80,18 @@ impl<R: Read> Input<R> {
     }
 }
 
+/// `Read::read` for a reader whose `BufRead` side is the real one.
+fn read_buffered(from: &mut impl BufRead, out: &mut [u8]) -> io::Result<usize> {
+    let held = from.fill_buf()?;
+    let n = held.len().min(out.len());
+    out[..n].copy_from_slice(&held[..n]);
+    from.consume(n);
+    Ok(n)
+}
+
 impl<R: Read> Read for Input<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let held = self.fill_buf()?;
-            let n = held.len().min(out.len());
-            out[..n].copy_from_slice(&held[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, out)
     }
 }
 
@@ -353,14 +355,7 @@ impl<R: Read> GzipReader<R> {
 
 impl<R: Read> Read for GzipReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let n = {
-            let held = self.fill_buf()?;
-            let n = held.len().min(out.len());
-            out[..n].copy_from_slice(&held[..n]);
-            n
-        };
-        self.consume(n);
-        Ok(n)
+        read_buffered(self, out)
     }
 }
 
