@@ -18,7 +18,7 @@ usage: python3 scripts/train_blocks.py [--work DIR] [--folds 5] [--trees N,N...]
    `--set` overrides one of PARAMS (e.g. `--set learning_rate=0.2`) for such comparisons.
 4. With --write, the model trained on every page becomes the built-in one.
 """
-import argparse, gzip, json, re, subprocess, sys, zlib
+import argparse, ast, gzip, json, re, subprocess, sys, zlib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -103,7 +103,7 @@ def main():
     a = ap.parse_args()
     for kv in a.set:
         key, value = kv.split("=", 1)
-        PARAMS[key] = type(PARAMS.get(key, 0.0))(value) if key in PARAMS else float(value) if "." in value else int(value)
+        PARAMS[key] = ast.literal_eval(value)
     cuts = [None] + [int(n) for n in a.trees.split(",") if n]
     print("params", PARAMS)
     if not ev.EXTRACTION.exists():

@@ -185,11 +185,6 @@ impl BlockModel {
         Ok(model)
     }
 
-    /// Number of features a sample has.
-    pub fn features(&self) -> usize {
-        FEATURES
-    }
-
     /// The raw sums (bias and every tree's leaf, in tree order) of up to [`LANES`] samples.
     fn raw(&self, samples: &[&[f32; FEATURES]]) -> [f64; LANES] {
         let mut lanes = [samples[0]; LANES];
