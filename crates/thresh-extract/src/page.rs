@@ -123,7 +123,7 @@ impl<'a> Page<'a> {
             removed,
             body,
         };
-        page.count();
+        page.count(None);
         page.structural_counts = page.counts.clone();
         if !level.patterns {
             return page;
@@ -190,12 +190,16 @@ impl<'a> Page<'a> {
                     Mark::None => false,
                 };
         }
-        page.count();
+        // The text nodes left are among those counted under the structural exclusions.
+        let known = std::mem::take(&mut page.structural_counts);
+        page.count(Some(&known));
+        page.structural_counts = known;
         page
     }
 
-    /// Recomputes [`Page::counts`] from the current removal marks.
-    pub fn count(&mut self) {
+    /// Recomputes [`Page::counts`] from the current removal marks, the text nodes' own counts
+    /// read from `known` when given (counts with these text nodes in).
+    fn count(&mut self, known: Option<&[Counts]>) {
         let dom = &self.dom;
         let n = dom.nodes.len();
         let mut counts = vec![Counts::default(); n];
@@ -205,7 +209,10 @@ impl<'a> Page<'a> {
             }
             let node = &dom.nodes[id];
             if let NodeData::Text(text) = &node.data {
-                let (chars, commas) = text_counts(text);
+                let (chars, commas) = match known {
+                    Some(known) => (known[id].chars, known[id].commas),
+                    None => text_counts(text),
+                };
                 counts[id].chars = chars;
                 counts[id].commas = commas;
                 counts[node.parent as usize].own_chars += chars;
@@ -230,18 +237,22 @@ impl<'a> Page<'a> {
         self.counts = counts;
     }
 
-    /// Keeps what only class words and headers excluded, recounted; returns the exclusions
-    /// and counts it had, for [`Page::restore`].
+    /// Keeps what only class words and headers excluded, with the counts under those
+    /// exclusions; returns the exclusions and counts it had, for [`Page::restore`] (a page is
+    /// unmasked once until restored).
     pub fn unmask(&mut self) -> Masked {
-        let removed = std::mem::replace(&mut self.removed, self.structural.clone());
-        let counts = std::mem::replace(&mut self.counts, self.structural_counts.clone());
+        let removed = std::mem::replace(&mut self.removed, std::mem::take(&mut self.structural));
+        let counts = std::mem::replace(
+            &mut self.counts,
+            std::mem::take(&mut self.structural_counts),
+        );
         Masked { removed, counts }
     }
 
     /// Undoes [`Page::unmask`].
     pub fn restore(&mut self, masked: Masked) {
-        self.removed = masked.removed;
-        self.counts = masked.counts;
+        self.structural = std::mem::replace(&mut self.removed, masked.removed);
+        self.structural_counts = std::mem::replace(&mut self.counts, masked.counts);
     }
 
     /// The counts of a node.
