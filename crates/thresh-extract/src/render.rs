@@ -260,14 +260,17 @@ impl Renderer<'_, '_> {
             }
             return;
         }
+        // Soft hyphens only show where a browser breaks the line: never in the text.
+        // (Its last byte is rare in text, and found fast.)
+        let soft_hyphens =
+            memchr::memchr(0xad, text.as_bytes()).is_some() && text.contains('\u{ad}');
         for word in text.split(|c: char| c.is_whitespace()) {
             if word.is_empty() {
                 self.space = true;
                 continue;
             }
             self.start_text();
-            // Soft hyphens only show where a browser breaks the line: never in the text.
-            if word.contains('\u{ad}') {
+            if soft_hyphens && word.contains('\u{ad}') {
                 self.out.extend(word.chars().filter(|&c| c != '\u{ad}'));
             } else {
                 self.out.push_str(word);
