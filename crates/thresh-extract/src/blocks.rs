@@ -3,7 +3,7 @@
 //! link density, tag, the class/id words and tags around it, its position and its neighbours —
 //! for a [`BlockModel`](crate::model::BlockModel) to keep or drop.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::boilerplate::Mark;
 use crate::dom::{NodeId, Tag};
@@ -13,10 +13,17 @@ use crate::render::{self, RenderOptions};
 /// Features per line.
 pub const FEATURES: usize = 44;
 
-/// One line of the page and its features.
+/// The lines of a page with their features.
+#[derive(Default)]
+pub struct Lines {
+    /// The lines as rendered.
+    pub text: render::Lines,
+    /// Per line, its features and whether it is kept.
+    pub lines: Vec<Line>,
+}
+
+/// What is known of one line of the page.
 pub struct Line {
-    /// The line as rendered.
-    pub text: String,
     /// Its features, in the order `scripts/train_blocks.py` names them.
     pub features: [f32; FEATURES],
     /// Kept whatever the model says: a table row or a comment the rules kept (tables and
@@ -49,7 +56,7 @@ pub fn lines(
     main: &str,
     tables: bool,
     comments: bool,
-) -> Vec<Line> {
+) -> Lines {
     let dom = &page.dom;
     let options = RenderOptions {
         tables,
@@ -59,7 +66,7 @@ pub fn lines(
     };
     let rendered = render::render_lines(page, &[page.body], options);
     if rendered.is_empty() {
-        return Vec::new();
+        return Lines::default();
     }
     let mut is_chosen = vec![false; dom.nodes.len()];
     for &id in chosen {
@@ -100,20 +107,11 @@ pub fn lines(
         bits[id] = b;
         depth[id] = depth[parent].saturating_add(1);
     }
-    let main_lines: FxHashSet<&str> = main.lines().collect();
-    let mut repeats: FxHashMap<&str, u32> = FxHashMap::default();
-    for (text, _) in &rendered {
-        *repeats.entry(text.as_str()).or_default() += 1;
-    }
-    let repeated: Vec<u32> = rendered.iter().map(|(t, _)| repeats[t.as_str()]).collect();
-    drop(repeats);
-    let in_main: Vec<bool> = rendered
-        .iter()
-        .map(|(t, _)| main_lines.contains(t.as_str()))
-        .collect();
-    let lengths: Vec<usize> = rendered.iter().map(|(t, _)| t.chars().count()).collect();
+    let (repeated, in_main) = repeats(rendered.iter().map(|(t, _)| t), main);
+    let stats: Vec<TextStats> = rendered.iter().map(|(t, _)| text_stats(t)).collect();
+    let lengths: Vec<usize> = stats.iter().map(|s| s.chars as usize).collect();
     let total: usize = lengths.iter().sum::<usize>().max(1);
-    let main_chars = main.chars().filter(|c| *c != '\n').count();
+    let main_chars = main.chars().count() - main.bytes().filter(|&b| b == b'\n').count();
     let n = rendered.len();
     // Lines to the nearest line the rules kept, capped at 20.
     let mut distance = vec![20u32; n];
@@ -135,31 +133,23 @@ pub fn lines(
             distance[i] = distance[i].min((l - i) as u32);
         }
     }
-    let codes: Vec<f32> = rendered
-        .iter()
-        .map(|&(_, b)| tag_code(dom.tag(b)))
-        .collect();
+    let codes: Vec<f32> = rendered.iter().map(|(_, b)| tag_code(dom.tag(b))).collect();
     let heading = |i: usize| (3.0..=8.0).contains(&codes[i]);
     let ln = |x: usize| (1.0 + x as f32).ln();
     let flag = |on: bool| if on { 1.0 } else { 0.0 };
     let mut before = 0;
     let mut out = Vec::with_capacity(n);
-    for (i, (text, block)) in rendered.into_iter().enumerate() {
+    for (i, (text, block)) in rendered.iter().enumerate() {
         let b = bits[block as usize];
         let c = page.counts(block);
-        let mut words = 0u32;
-        let (mut commas, mut digits, mut letters, mut upper) = (0u32, 0u32, 0u32, 0u32);
-        for w in text.split_whitespace() {
-            words += 1;
-            for ch in w.chars() {
-                commas += u32::from(matches!(ch, ',' | '，' | '、'));
-                digits += u32::from(ch.is_numeric());
-                if ch.is_alphabetic() {
-                    letters += 1;
-                    upper += u32::from(ch.is_uppercase());
-                }
-            }
-        }
+        let TextStats {
+            words,
+            commas,
+            digits,
+            letters,
+            upper,
+            ..
+        } = stats[i];
         let chars = lengths[i];
         let f = [
             flag(in_main[i]),
@@ -202,7 +192,7 @@ pub fn lines(
             flag(i + 1 < n && heading(i + 1)),
             repeated[i].min(5) as f32,
             flag(text.contains('©') || text.contains("(c)")),
-            flag(render::full_line(&text)),
+            flag(render::full_line(text)),
             flag(c.prose > 0),
             chars as f32 / c.chars.max(1) as f32,
             flag(main_chars < 250),
@@ -211,13 +201,85 @@ pub fn lines(
         let kept = in_main[i]
             && ((b & TABLE != 0 && text.contains(" | "))
                 || (comments && b & COMMENT != 0 && b & CHOSEN != 0));
-        out.push(Line {
-            text,
-            features: f,
-            kept,
-        });
+        out.push(Line { features: f, kept });
     }
-    out
+    Lines {
+        text: rendered,
+        lines: out,
+    }
+}
+
+/// Per line: how many of the lines have its text (its own included), and whether the rules'
+/// text `main` has it as a line.
+fn repeats<'t>(lines: impl ExactSizeIterator<Item = &'t str>, main: &str) -> (Vec<u32>, Vec<bool>) {
+    // Each distinct text's index in `found`, which counts it and notes it in `main`.
+    let mut index: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(lines.len(), Default::default());
+    let mut found: Vec<(u32, bool)> = Vec::with_capacity(lines.len());
+    let ids: Vec<usize> = lines
+        .map(|text| {
+            let id = *index.entry(text).or_insert(found.len());
+            if id == found.len() {
+                found.push((0, false));
+            }
+            found[id].0 += 1;
+            id
+        })
+        .collect();
+    for line in main.lines() {
+        if let Some(&id) = index.get(line) {
+            found[id].1 = true;
+        }
+    }
+    ids.into_iter().map(|id| found[id]).unzip()
+}
+
+/// Character classes of a line's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct TextStats {
+    chars: u32,
+    /// Pieces between whitespace.
+    words: u32,
+    /// `,` `，` `、`.
+    commas: u32,
+    /// Numeric characters.
+    digits: u32,
+    /// Alphabetic characters, and the uppercase ones among them.
+    letters: u32,
+    upper: u32,
+}
+
+/// The [`TextStats`] of a text in one pass (ASCII bytewise).
+fn text_stats(text: &str) -> TextStats {
+    let mut s = TextStats::default();
+    let mut in_word = false;
+    if text.is_ascii() {
+        s.chars = text.len() as u32;
+        for &b in text.as_bytes() {
+            // ASCII whitespace as `char::is_whitespace` has it (the vertical tab included).
+            let space = matches!(b, b' ' | b'\t'..=b'\r');
+            s.words += u32::from(!space && !in_word);
+            in_word = !space;
+            s.commas += u32::from(b == b',');
+            s.digits += u32::from(b.is_ascii_digit());
+            s.letters += u32::from(b.is_ascii_alphabetic());
+            s.upper += u32::from(b.is_ascii_uppercase());
+        }
+        return s;
+    }
+    for ch in text.chars() {
+        s.chars += 1;
+        let space = ch.is_whitespace();
+        s.words += u32::from(!space && !in_word);
+        in_word = !space;
+        s.commas += u32::from(matches!(ch, ',' | '，' | '、'));
+        s.digits += u32::from(ch.is_numeric());
+        if ch.is_alphabetic() {
+            s.letters += 1;
+            s.upper += u32::from(ch.is_uppercase());
+        }
+    }
+    s
 }
 
 /// The block's tag as a number: `p` 1, `li` 2, `h1`–`h6` 3–8, table rows and cells 9, `div`
@@ -239,5 +301,67 @@ fn tag_code(tag: Option<Tag>) -> f32 {
         Some(Tag::Dd | Tag::Dt) => 13.0,
         Some(Tag::Section | Tag::Article | Tag::Main) => 14.0,
         _ => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{repeats, text_stats, TextStats};
+
+    /// The stats counted the plain way: words split at whitespace, then their characters.
+    fn plain(text: &str) -> TextStats {
+        let mut s = TextStats {
+            chars: text.chars().count() as u32,
+            ..TextStats::default()
+        };
+        for w in text.split_whitespace() {
+            s.words += 1;
+            for ch in w.chars() {
+                s.commas += u32::from(matches!(ch, ',' | '，' | '、'));
+                s.digits += u32::from(ch.is_numeric());
+                if ch.is_alphabetic() {
+                    s.letters += 1;
+                    s.upper += u32::from(ch.is_uppercase());
+                }
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn text_stats_count_words_and_classes() {
+        let s = text_stats("Ab, 12 c\u{0b}d");
+        assert_eq!((s.chars, s.words, s.commas, s.digits), (10, 4, 1, 2));
+        assert_eq!((s.letters, s.upper), (4, 1));
+        assert_eq!(text_stats("Ёж，٣\u{a0}x"), plain("Ёж，٣\u{a0}x"));
+        assert_eq!(text_stats(""), TextStats::default());
+    }
+
+    proptest! {
+        #[test]
+        fn repeats_count_equal_lines_and_find_them_in_main(
+            lines in proptest::collection::vec("[ab]{0,2}", 0..12),
+            main in "[ab\n]{0,12}",
+        ) {
+            let plain: Vec<(u32, bool)> = lines
+                .iter()
+                .map(|l| {
+                    let n = lines.iter().filter(|m| *m == l).count() as u32;
+                    (n, main.lines().any(|m| m == l))
+                })
+                .collect();
+            let (repeated, in_main) = repeats(lines.iter().map(String::as_str), &main);
+            let found: Vec<(u32, bool)> = repeated.into_iter().zip(in_main).collect();
+            prop_assert_eq!(found, plain);
+        }
+
+        #[test]
+        fn text_stats_are_the_plain_counts(
+            text in "[a-zA-Z0-9 ,.|\t\n\r\u{0b}\u{0c}\u{1c}éÉ٣，、\u{a0}\u{3000}ß©]{0,40}"
+        ) {
+            prop_assert_eq!(text_stats(&text), plain(&text));
+        }
     }
 }

@@ -76,10 +76,13 @@ pub fn block_features(html: &str, options: &Options) -> (Vec<(String, [f32; FEAT
         options.tables,
         options.comments,
     );
-    (
-        lines.into_iter().map(|l| (l.text, l.features)).collect(),
-        main,
-    )
+    let lines = lines
+        .text
+        .iter()
+        .zip(lines.lines)
+        .map(|((text, _), line)| (text.to_string(), line.features))
+        .collect();
+    (lines, main)
 }
 
 /// The rules' content nodes and their text.
@@ -151,16 +154,19 @@ pub fn extract(html: &str, options: &Options) -> Extraction {
             options.tables,
             options.comments,
         );
-        let samples: Vec<&[f32; blocks::FEATURES]> = lines.iter().map(|l| &l.features).collect();
+        let samples: Vec<&[f32; blocks::FEATURES]> =
+            lines.lines.iter().map(|l| &l.features).collect();
         let content = model.are_content(&samples);
-        let kept: Vec<String> = lines
-            .into_iter()
-            .zip(content)
-            .filter(|(l, content)| l.kept || *content)
-            .map(|(l, _)| l.text)
-            .collect();
+        let mut learned = String::new();
+        for (((text, _), line), content) in lines.text.iter().zip(&lines.lines).zip(content) {
+            if line.kept || content {
+                if !learned.is_empty() {
+                    learned.push('\n');
+                }
+                learned.push_str(text);
+            }
+        }
         page.restore(masked);
-        let learned = kept.join("\n");
         if enough(&learned) || (!learned.is_empty() && main.is_empty()) {
             main = learned;
         }
