@@ -144,12 +144,50 @@ impl Grams {
     }
 }
 
+/// Which n-gram starts can hold a repeated n-gram. An n-gram that occurs twice starts with an
+/// `level`-gram that occurs twice (for `n >= level`), so where `flags` is false (the
+/// `level`-gram starting there occurs once in the text) every longer n-gram occurs once too
+/// and needs no table. Level 0 knows nothing.
+#[derive(Default)]
+struct Repeats {
+    level: usize,
+    flags: Vec<bool>,
+}
+
+impl Repeats {
+    /// The flags, if they tell anything about n-grams of length `n`.
+    fn for_grams(&self, n: usize) -> Option<&[bool]> {
+        (self.level > 0 && self.level <= n).then_some(self.flags.as_slice())
+    }
+
+    /// Learns from the counts of every n-gram `grams` that can repeat (see
+    /// [`Repeats::for_grams`]) which of them do.
+    fn learn(&mut self, n: usize, grams: &[u64], counts: &FxMap<u64, (usize, usize)>) {
+        if n <= self.level {
+            return;
+        }
+        let known = self.for_grams(n).is_some();
+        for (i, g) in grams.iter().enumerate() {
+            let may = !known || self.flags[i];
+            let repeats = may && counts.get(g).is_some_and(|&(count, _)| count > 1);
+            if known {
+                self.flags[i] = repeats;
+            } else {
+                self.flags.push(repeats);
+            }
+        }
+        self.flags.truncate(grams.len());
+        self.level = n;
+    }
+}
+
 /// What the n-gram checks reuse from one document to the next.
 #[derive(Default)]
 struct Scratch {
     grams: Grams,
     counts: FxMap<u64, (usize, usize)>,
     seen: FxSet<u64>,
+    repeats: Repeats,
 }
 
 thread_local! {
@@ -163,12 +201,14 @@ fn oversized(capacity: usize, needed: usize) -> bool {
 }
 
 /// Characters of the most frequent n-gram times its count (ties: the first seen), given the
-/// hashes of the n-grams by start.
+/// hashes of the n-grams by start. Only the starts `repeats` leaves open are counted (the
+/// others hold n-grams seen once), and `repeats` learns which of them repeat.
 fn top_gram_chars(
     grams: &[u64],
     lens: &[usize],
     n: usize,
     counts: &mut FxMap<u64, (usize, usize)>,
+    repeats: &mut Repeats,
 ) -> Option<usize> {
     if grams.is_empty() {
         return None;
@@ -178,30 +218,45 @@ fn top_gram_chars(
         *counts = FxMap::default();
     }
     counts.clear();
-    counts.reserve(grams.len());
+    let open = repeats.for_grams(n);
+    counts.reserve(open.map_or(grams.len(), |f| f.iter().filter(|&&f| f).count()));
     for (i, &g) in grams.iter().enumerate() {
-        counts.entry(g).or_insert((0, i)).0 += 1;
+        if open.is_none_or(|f| f[i]) {
+            counts.entry(g).or_insert((0, i)).0 += 1;
+        }
     }
+    // When no n-gram repeats, the first one is the most frequent.
     let (count, first) = counts
         .values()
         .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-        .copied()?;
+        .copied()
+        .filter(|&(count, _)| count > 1)
+        .unwrap_or((1, 0));
+    repeats.learn(n, grams, counts);
     let gram_len: usize = lens[first..first + n].iter().sum::<usize>() + (n - 1);
     Some(gram_len * count)
 }
 
 /// Characters in n-grams already seen, scanning on past each repeat, given the hashes of the
-/// n-grams by start.
-fn repeated_gram_chars(grams: &[u64], lens: &[usize], n: usize, seen: &mut FxSet<u64>) -> usize {
+/// n-grams by start. Starts that `repeats` rules out hold n-grams seen once: they are passed
+/// without a table.
+fn repeated_gram_chars(
+    grams: &[u64],
+    lens: &[usize],
+    n: usize,
+    seen: &mut FxSet<u64>,
+    repeats: &Repeats,
+) -> usize {
     if oversized(seen.capacity(), grams.len()) {
         *seen = FxSet::default();
     }
     seen.clear();
-    seen.reserve(grams.len());
+    let open = repeats.for_grams(n);
+    seen.reserve(open.map_or(grams.len(), |f| f.iter().filter(|&&f| f).count()));
     let mut repeated = 0;
     let mut i = 0;
     while i < grams.len() {
-        if seen.insert(grams[i]) {
+        if open.is_some_and(|f| !f[i]) || seen.insert(grams[i]) {
             i += 1;
         } else {
             repeated += lens[i..i + n].iter().sum::<usize>();
@@ -286,15 +341,18 @@ impl GopherRepetition {
         }
         SCRATCH.with_borrow_mut(|s| {
             s.grams.fill(hashes, longest);
+            s.repeats.level = 0;
+            s.repeats.flags.clear();
             for &(n, limit) in &p.top_n_grams {
-                if let Some(chars) = top_gram_chars(s.grams.of(n), lens, n, &mut s.counts) {
+                let (grams, counts) = (s.grams.of(n), &mut s.counts);
+                if let Some(chars) = top_gram_chars(grams, lens, n, counts, &mut s.repeats) {
                     if checks.check(&format!("top_{n}_gram"), chars as f64 / total, limit) {
                         return;
                     }
                 }
             }
             for &(n, limit) in &p.dup_n_grams {
-                let chars = repeated_gram_chars(s.grams.of(n), lens, n, &mut s.seen);
+                let chars = repeated_gram_chars(s.grams.of(n), lens, n, &mut s.seen, &s.repeats);
                 if checks.check(
                     &format!("duplicated_{n}_n_grams"),
                     chars as f64 / total,
@@ -348,10 +406,26 @@ mod tests {
         // Words a b c a b: 2-grams "a b" ×2 (first at 0), "b c", "c a". 3 chars × 2 = 6.
         let g = grams(&["a", "b", "c", "a", "b"], 6);
         let mut counts = FxMap::default();
-        assert_eq!(top_gram_chars(g.of(2), &[1; 5], 2, &mut counts), Some(6));
+        let mut r = Repeats::default();
+        assert_eq!(
+            top_gram_chars(g.of(2), &[1; 5], 2, &mut counts, &mut r),
+            Some(6)
+        );
+        // Only "a b" repeats: the 2-grams at 0 and 3.
+        assert_eq!(
+            (r.level, r.flags.as_slice()),
+            (2, &[true, false, false, true][..])
+        );
         // All 3-grams once: the first, "a b c" (5 chars), wins the tie.
-        assert_eq!(top_gram_chars(g.of(3), &[1; 5], 3, &mut counts), Some(5));
-        assert_eq!(top_gram_chars(g.of(6), &[1; 5], 6, &mut counts), None);
+        assert_eq!(
+            top_gram_chars(g.of(3), &[1; 5], 3, &mut counts, &mut r),
+            Some(5)
+        );
+        assert_eq!((r.level, r.flags.as_slice()), (3, &[false; 3][..]));
+        assert_eq!(
+            top_gram_chars(g.of(6), &[1; 5], 6, &mut counts, &mut r),
+            None
+        );
     }
 
     #[test]
@@ -360,8 +434,57 @@ mod tests {
         // "xy" repeat at 4 (+2) → 4 characters. The set is reused: nothing carries over.
         let g = grams(&["x", "y", "x", "y", "x", "y"], 2);
         let mut seen = FxSet::default();
-        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen), 4);
-        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen), 4);
+        let r = Repeats::default();
+        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen, &r), 4);
+        assert_eq!(repeated_gram_chars(g.of(2), &[1; 6], 2, &mut seen, &r), 4);
+    }
+
+    /// The most frequent n-gram's characters times its count, by strings (ties: first seen).
+    fn plain_top(words: &[&str], n: usize) -> Option<usize> {
+        let grams: Vec<&[&str]> = words.windows(n).collect();
+        let count = |g: &[&str]| grams.iter().filter(|h| **h == g).count();
+        let best = grams.iter().map(|g| count(g)).max()?;
+        let first = grams.iter().find(|g| count(g) == best)?;
+        Some((first.iter().map(|w| w.len()).sum::<usize>() + n - 1) * best)
+    }
+
+    /// Characters in repeated n-grams, by strings, scanning on past each repeat.
+    fn plain_repeated(words: &[&str], n: usize) -> usize {
+        let mut seen = std::collections::HashSet::new();
+        let (mut i, mut repeated) = (0, 0);
+        while i + n <= words.len() {
+            if seen.insert(&words[i..i + n]) {
+                i += 1;
+            } else {
+                repeated += words[i..i + n].iter().map(|w| w.len()).sum::<usize>();
+                i += n;
+            }
+        }
+        repeated
+    }
+
+    proptest::proptest! {
+        /// Counting only where shorter n-grams repeat changes nothing, whatever the order of
+        /// the checks.
+        #[test]
+        fn narrowed_counts_are_the_plain_ones(
+            words in proptest::collection::vec("[a-c]", 0..40),
+            tops in proptest::collection::vec(1usize..6, 0..4),
+            dups in proptest::collection::vec(1usize..8, 0..4),
+        ) {
+            let words: Vec<&str> = words.iter().map(String::as_str).collect();
+            let g = grams(&words, 8);
+            let lens = vec![1; words.len()];
+            let (mut counts, mut seen, mut r) = (FxMap::default(), FxSet::default(), Repeats::default());
+            for &n in &tops {
+                let top = top_gram_chars(g.of(n), &lens, n, &mut counts, &mut r);
+                proptest::prop_assert_eq!(top, plain_top(&words, n));
+            }
+            for &n in &dups {
+                let dup = repeated_gram_chars(g.of(n), &lens, n, &mut seen, &r);
+                proptest::prop_assert_eq!(dup, plain_repeated(&words, n));
+            }
+        }
     }
 }
 
