@@ -2,8 +2,10 @@
 //! cost) and an order-sensitive combiner, so an n-gram's hash is built from its words' hashes
 //! without building the n-gram as a string.
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// FNV-1a's offset basis (64-bit).
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a's prime (64-bit).
+pub const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// FNV-1a of `bytes`, varied by `seed` (0 for the plain hash).
 pub fn fnv1a(bytes: impl IntoIterator<Item = u8>, seed: u64) -> u64 {

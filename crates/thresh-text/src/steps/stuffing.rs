@@ -19,7 +19,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 
 use crate::charsets::is_terminal_punctuation;
 use crate::checks::Checks;
-use crate::hash::{combine, fnv1a};
+use crate::hash::{combine, fnv1a, FNV_OFFSET, FNV_PRIME};
 use crate::segment::FxMap;
 
 /// Parameters of `stuffing`. A zero disables a check.
@@ -62,6 +62,11 @@ impl Default for StuffingParams {
     }
 }
 
+thread_local! {
+    /// The phrase table, reused from one document to the next.
+    static PHRASES: std::cell::Cell<Phrases> = std::cell::Cell::default();
+}
+
 /// The `stuffing` step.
 pub struct Stuffing {
     params: StuffingParams,
@@ -77,41 +82,38 @@ impl Stuffing {
 /// The sentences of `text`: cut at newlines and after terminal punctuation followed by
 /// whitespace; trimmed; empty ones skipped.
 #[cfg(test)]
-fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').flat_map(line_sentences)
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        out.extend(line_sentences(&words).map(|s| span(line, s)));
+    }
+    out
 }
 
-/// The sentences of one line.
-fn line_sentences(line: &str) -> impl Iterator<Item = &str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let bytes = line.as_bytes();
-    if bytes.is_ascii() {
-        // The same cuts, found by searching for the only ASCII terminal punctuation.
-        for i in memchr::memchr3_iter(b'!', b'.', b'?', bytes) {
-            if bytes
-                .get(i + 1)
-                .is_some_and(|&n| char::from(n).is_whitespace())
-            {
-                parts.push(&line[start..i + 1]);
-                start = i + 1;
-            }
-        }
-    } else {
-        let mut chars = line.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            if is_terminal_punctuation(c) && chars.peek().is_some_and(|&(_, n)| n.is_whitespace()) {
-                parts.push(&line[start..i + c.len_utf8()]);
-                start = i + c.len_utf8();
-            }
-        }
+/// The sentences of a line given its words (`line.split_whitespace()`), each as its words. A
+/// cut after terminal punctuation followed by whitespace falls at the end of a word, so the
+/// sentences are the runs of words ending at each word that ends in terminal punctuation.
+fn line_sentences<'w, 'a>(words: &'w [&'a str]) -> impl Iterator<Item = &'w [&'a str]> {
+    words.split_inclusive(|w| match w.as_bytes().last() {
+        Some(&b) if b.is_ascii() => matches!(b, b'!' | b'.' | b'?'),
+        _ => w.chars().next_back().is_some_and(is_terminal_punctuation),
+    })
+}
+
+/// The text of `line` from the first of `words` (slices of it, in order) to the end of the
+/// last.
+fn span<'a>(line: &'a str, words: &[&str]) -> &'a str {
+    let offset = |w: &str| w.as_ptr() as usize - line.as_ptr() as usize;
+    match (words.first(), words.last()) {
+        (Some(first), Some(last)) => &line[offset(first)..offset(last) + last.len()],
+        _ => "",
     }
-    parts.push(&line[start..]);
-    parts.into_iter().map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// Counts, for each phrase of `n` words, the paragraphs (lines of at least `2n` words) it
 /// occurs in; lines are added in order.
+#[derive(Default)]
 struct Phrases {
     n: usize,
     /// hash → (lines it occurs on, last line seen, first line index and word index)
@@ -120,12 +122,14 @@ struct Phrases {
 }
 
 impl Phrases {
-    fn new(n: usize) -> Phrases {
-        Phrases {
-            n,
-            grams: FxMap::default(),
-            keys: Vec::new(),
+    /// Empties the table for a text, phrases of `n` words; a table a much longer text left
+    /// far larger than this one needs (`words` at most) is dropped, not cleared.
+    fn reset(&mut self, n: usize, words: usize) {
+        self.n = n;
+        if self.grams.capacity() > 8 * words.max(4096) {
+            self.grams = FxMap::default();
         }
+        self.grams.clear();
     }
 
     /// Adds line `li`, given its whitespace-separated words.
@@ -161,18 +165,22 @@ impl Phrases {
     }
 }
 
-/// A word's comparison hash: lowercase letters and digits only.
+/// A word's comparison hash: its lowercase letters and digits, FNV-1a over code points.
 fn word_key(word: &str) -> u64 {
+    let step = |h: u64, c: u32| (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
     if word.is_ascii() {
-        // The same bytes as below: an ASCII character's code point is its byte.
-        let bytes = word.bytes().filter(u8::is_ascii_alphanumeric);
-        return fnv1a(bytes.flat_map(|b| [b.to_ascii_lowercase(), 0, 0, 0]), 0);
+        // The same as below: an ASCII character's code point is its byte.
+        return word
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .fold(FNV_OFFSET, |h, b| {
+                step(h, u32::from(b.to_ascii_lowercase()))
+            });
     }
-    let chars = word
-        .chars()
+    word.chars()
         .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase);
-    fnv1a(chars.flat_map(|c| (c as u32).to_le_bytes()), 0)
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |h, c| step(h, c as u32))
 }
 
 /// The comparison key of a sentence, hashed: its words lowercased (as `str::to_lowercase`)
@@ -203,17 +211,19 @@ impl Step for Stuffing {
         let mut paragraphs: FxMap<u64, (usize, usize)> = FxMap::default();
         let (mut counted, mut repeats, mut repeat_chars) = (0usize, 0usize, 0usize);
         let mut scratch = Vec::new();
-        let mut phrases = Phrases::new(p.phrase_words);
+        let mut phrases = PHRASES.take();
+        phrases.reset(p.phrase_words, doc.text.len());
         let mut words = Vec::new();
         for (li, line) in doc.text.split('\n').enumerate() {
             words.clear();
             words.extend(line.split_whitespace());
             phrases.add_line(li, &words);
             let paragraph = words.len() >= 2 * p.phrase_words;
-            for sentence in line_sentences(line) {
-                if sentence.split_whitespace().count() < p.min_words {
+            for sentence in line_sentences(&words) {
+                if sentence.len() < p.min_words {
                     continue;
                 }
+                let sentence = span(line, sentence);
                 counted += 1;
                 let len = sentence.chars().count();
                 let k = key(sentence, &mut scratch);
@@ -257,6 +267,7 @@ impl Step for Stuffing {
         checks.signal("top_sentence_count", top_count);
         // The first failing check gives the reason; later ones only add signals.
         let (phrase_lines, phrase) = phrases.widest(&doc.text).unwrap_or((0, String::new()));
+        PHRASES.set(phrases);
         checks.signal("phrase_lines", phrase_lines);
         checks.signal("phrase", phrase.as_str());
         checks.fail_if(
@@ -319,8 +330,9 @@ mod tests {
 
     #[test]
     fn word_keys_keep_lowercase_letters_and_digits_on_both_paths() {
-        // FNV-1a over each kept character's code point as 4 little-endian bytes.
-        let expected = fnv1a([b'a', 0, 0, 0, b'b', 0, 0, 0, b'1', 0, 0, 0], 0);
+        // FNV-1a over each kept character's code point.
+        let step = |h: u64, c: char| (h ^ c as u64).wrapping_mul(FNV_PRIME);
+        let expected = step(step(step(FNV_OFFSET, 'a'), 'b'), '1');
         assert_eq!(word_key("Ab1!"), expected);
         // "—" is not ASCII: the general path gives the ASCII path's key.
         assert_eq!(word_key("aB1—"), expected);
@@ -351,14 +363,15 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn sentence_cuts_are_those_of_the_rule(line in "[a-c .!?,;\t\x0b\x0c\ré。\u{a0}]{0,30}") {
-            let got: Vec<&str> = line_sentences(&line).collect();
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let got: Vec<&str> = line_sentences(&words).map(|s| span(&line, s)).collect();
             proptest::prop_assert_eq!(got, cut_by_chars(&line));
         }
     }
 
     #[test]
     fn sentences_split_at_lines_and_terminal_punctuation() {
-        let got: Vec<&str> = sentences("Eins zwei. Drei vier!\nFünf 3.5 sechs\n\n  ").collect();
+        let got = sentences("Eins zwei. Drei vier!\nFünf 3.5 sechs\n\n  ");
         assert_eq!(got, ["Eins zwei.", "Drei vier!", "Fünf 3.5 sechs"]);
     }
 
