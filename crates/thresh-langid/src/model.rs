@@ -98,10 +98,64 @@ fn table_of(order: usize) -> usize {
     }
 }
 
-/// One open-addressing hash table.
+/// One open-addressing hash table. A key's home slot is the top bits of its [`mix`], so that
+/// keys in the order of their mix have their home slots in order.
 struct Table {
     mask: usize,
+    /// 64 − log2 of the slots.
+    shift: u32,
     entries: Slots,
+}
+
+/// A table key mixed: a bijection, whose top bits give the home slot and low 32 bits the
+/// fingerprint.
+#[inline]
+fn mix(key: u64) -> u64 {
+    let mixed = (key ^ (key >> 31)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+    mixed ^ (mixed >> 32)
+}
+
+/// One n-gram of one member while the model is decoded, packed so that the integer order is
+/// the order of (table, [`mix`] of its key, group, member, cost): bits 88–89 the table, 24–87
+/// the mix, 16–23 the group, 8–15 the member, 0–7 the cost.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Gram(u128);
+
+impl Gram {
+    fn new(table: usize, key: u64, group: usize, member: usize, cost: u8) -> Gram {
+        Gram(
+            (table as u128) << 88
+                | u128::from(mix(key)) << 24
+                | (group as u128) << 16
+                | (member as u128) << 8
+                | u128::from(cost),
+        )
+    }
+
+    /// Table, mix and group: what one table entry stands for.
+    fn entry(self) -> u128 {
+        self.0 >> 16
+    }
+
+    fn table(self) -> usize {
+        (self.0 >> 88) as usize
+    }
+
+    fn mixed(self) -> u64 {
+        (self.0 >> 24) as u64
+    }
+
+    fn group(self) -> usize {
+        (self.0 >> 16) as u8 as usize
+    }
+
+    fn member(self) -> usize {
+        (self.0 >> 8) as u8 as usize
+    }
+
+    fn cost(self) -> u8 {
+        self.0 as u8
+    }
 }
 
 /// Zeroed entries on 2 MB pages where Linux gives them: probed at random, a table of tens of
@@ -166,22 +220,22 @@ impl Drop for Slots {
 
 impl Table {
     fn with_capacity(distinct: usize) -> Table {
-        let slots = (distinct * 10 / 7 + 1).next_power_of_two();
+        let slots = (distinct * 10 / 7 + 1).next_power_of_two().max(2);
         Table {
             mask: slots - 1,
+            shift: 64 - slots.trailing_zeros(),
             entries: Slots::new(slots),
         }
     }
 
+    /// The home slot and fingerprint of a key's [`mix`].
     #[inline]
-    fn place(&self, key: u64) -> (usize, u32) {
-        let mixed = (key ^ (key >> 31)).wrapping_mul(0xd6e8_feb8_6659_fd93);
-        let mixed = mixed ^ (mixed >> 32);
-        (mixed as usize & self.mask, (mixed >> 32) as u32 | 1)
+    fn place(&self, mixed: u64) -> (usize, u32) {
+        ((mixed >> self.shift) as usize, mixed as u32 | 1)
     }
 
-    fn insert(&mut self, key: u64, offset: u32, mask: u64) {
-        let (mut slot, fingerprint) = self.place(key);
+    fn insert(&mut self, mixed: u64, offset: u32, mask: u64) {
+        let (mut slot, fingerprint) = self.place(mixed);
         while self.entries[slot].fingerprint != 0 {
             slot = (slot + 1) & self.mask;
         }
@@ -231,7 +285,7 @@ impl Model {
         let mut present = vec![false; LANGUAGES.len()];
         let mut groups: Vec<Group> = Vec::new();
         // (table, n-gram hash, group, member, cost) of every n-gram of a grouped language.
-        let mut grams: Vec<(u8, u64, u8, u8, u8)> = Vec::new();
+        let mut grams: Vec<Gram> = Vec::new();
         for _ in 0..count {
             let len = r.byte()? as usize;
             let code = std::str::from_utf8(r.take(len)?).map_err(|_| "model: bad code")?;
@@ -276,16 +330,22 @@ impl Model {
                     rarest = rarest.max(cost as u32);
                 }
                 let hash = gram.chars().fold(EMPTY, extend);
-                grams.push((table_of(order) as u8, hash, g as u8, member as u8, cost));
+                grams.push(Gram::new(
+                    table_of(order),
+                    group_key(g, hash),
+                    g,
+                    member,
+                    cost,
+                ));
             }
             group.unseen.push(rarest + 7);
         }
+        // By table, then by where the n-gram's entry goes: the tables fill from start to end.
         grams.sort_unstable();
-        type Gram = (u8, u64, u8, u8, u8);
-        let same_key = |a: &Gram, b: &Gram| a.0 == b.0 && a.1 == b.1 && a.2 == b.2;
+        let same_key = |a: &Gram, b: &Gram| a.entry() == b.entry();
         let mut distinct = [0usize; 3];
         for same in grams.chunk_by(same_key) {
-            distinct[same[0].0 as usize] += 1;
+            distinct[same[0].table()] += 1;
         }
         let mut model = Model {
             tables: distinct.map(Table::with_capacity),
@@ -295,29 +355,29 @@ impl Model {
             present,
         };
         for same in grams.chunk_by(same_key) {
-            let (table, hash, group) = (same[0].0 as usize, same[0].1, same[0].2 as usize);
+            let (table, group) = (same[0].table(), same[0].group());
             let mut mask = 0u64;
-            for &(_, _, _, member, _) in same {
-                mask |= 1 << member;
+            for g in same {
+                mask |= 1 << g.member();
             }
             let offset = if table < 2 && model.groups[group].members.len() > ROW_MEMBERS {
                 // The k-th cost is the k-th member's, as `cost` reads them.
                 let mut row = Row([ABSENT; 64]);
                 let mut bits = mask;
-                for &(_, _, _, _, cost) in same {
+                for g in same {
                     if bits == 0 {
                         break;
                     }
-                    row.0[bits.trailing_zeros() as usize] = cost;
+                    row.0[bits.trailing_zeros() as usize] = g.cost();
                     bits &= bits - 1;
                 }
                 model.rows.push(row);
                 ROW | (model.rows.len() - 1) as u32
             } else {
-                model.costs.extend(same.iter().map(|g| g.4));
+                model.costs.extend(same.iter().map(|g| g.cost()));
                 (model.costs.len() - same.len()) as u32
             };
-            model.tables[table].insert(group_key(group, hash), offset, mask);
+            model.tables[table].insert(same[0].mixed(), offset, mask);
         }
         Ok(model)
     }
@@ -333,7 +393,7 @@ impl Model {
     #[inline]
     pub fn locate(&self, group: usize, order: usize, hash: u64) -> Probe {
         let table = table_of(order);
-        let (slot, fingerprint) = self.tables[table].place(group_key(group, hash));
+        let (slot, fingerprint) = self.tables[table].place(mix(group_key(group, hash)));
         Probe {
             table: table as u8,
             slot,
