@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::boilerplate::Mark;
-use crate::dom::{NodeId, Tag};
+use crate::dom::{Dom, NodeId, Tag};
 use crate::page::Page;
 use crate::render::{self, RenderOptions};
 
@@ -68,17 +68,17 @@ pub fn lines(
     if rendered.is_empty() {
         return Lines::default();
     }
-    let mut is_chosen = vec![false; dom.nodes.len()];
-    for &id in chosen {
-        is_chosen[id as usize] = true;
-    }
-    // Node ids follow document order: a parent's bits are known before its children's.
+    // Node ids follow document order: a parent's bits are known before its children's (a
+    // chosen node's own bit set beforehand; the root has none).
     let mut bits = vec![0u32; dom.nodes.len()];
+    for &id in chosen.iter().filter(|&&id| id != Dom::ROOT) {
+        bits[id as usize] = CHOSEN;
+    }
     let mut depth = vec![0u8; dom.nodes.len()];
     for id in 1..dom.nodes.len() {
         let parent = dom.nodes[id].parent as usize;
         let names = page.names[id];
-        let mut b = bits[parent];
+        let mut b = bits[parent] | bits[id];
         match names.mark(false) {
             Mark::Strong => b |= STRONG,
             Mark::Weak => b |= WEAK,
@@ -88,7 +88,6 @@ pub fn lines(
             (names.comments(), COMMENT),
             (names.body(), BODY),
             (names.main(), MAIN_NAME),
-            (is_chosen[id], CHOSEN),
             (removed[id], REMOVED),
         ]
         .iter()
