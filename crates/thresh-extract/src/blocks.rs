@@ -6,7 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::boilerplate::Mark;
-use crate::dom::{NodeId, Tag};
+use crate::dom::{Dom, NodeId, Tag};
 use crate::page::Page;
 use crate::render::{self, RenderOptions};
 
@@ -68,17 +68,17 @@ pub fn lines(
     if rendered.is_empty() {
         return Lines::default();
     }
-    let mut is_chosen = vec![false; dom.nodes.len()];
-    for &id in chosen {
-        is_chosen[id as usize] = true;
-    }
-    // Node ids follow document order: a parent's bits are known before its children's.
+    // Node ids follow document order: a parent's bits are known before its children's (a
+    // chosen node's own bit set beforehand; the root has none).
     let mut bits = vec![0u32; dom.nodes.len()];
+    for &id in chosen.iter().filter(|&&id| id != Dom::ROOT) {
+        bits[id as usize] = CHOSEN;
+    }
     let mut depth = vec![0u8; dom.nodes.len()];
     for id in 1..dom.nodes.len() {
         let parent = dom.nodes[id].parent as usize;
         let names = page.names[id];
-        let mut b = bits[parent];
+        let mut b = bits[parent] | bits[id];
         match names.mark(false) {
             Mark::Strong => b |= STRONG,
             Mark::Weak => b |= WEAK,
@@ -88,7 +88,6 @@ pub fn lines(
             (names.comments(), COMMENT),
             (names.body(), BODY),
             (names.main(), MAIN_NAME),
-            (is_chosen[id], CHOSEN),
             (removed[id], REMOVED),
         ]
         .iter()
@@ -249,37 +248,97 @@ struct TextStats {
     upper: u32,
 }
 
-/// The [`TextStats`] of a text in one pass (ASCII bytewise).
+/// The [`TextStats`] of a text: runs of ASCII bytewise, other characters one by one.
 fn text_stats(text: &str) -> TextStats {
     let mut s = TextStats::default();
     let mut in_word = false;
-    if text.is_ascii() {
-        s.chars = text.len() as u32;
-        for &b in text.as_bytes() {
-            // ASCII whitespace as `char::is_whitespace` has it (the vertical tab included).
-            let space = matches!(b, b' ' | b'\t'..=b'\r');
-            s.words += u32::from(!space && !in_word);
-            in_word = !space;
-            s.commas += u32::from(b == b',');
-            s.digits += u32::from(b.is_ascii_digit());
-            s.letters += u32::from(b.is_ascii_alphabetic());
-            s.upper += u32::from(b.is_ascii_uppercase());
-        }
-        return s;
-    }
-    for ch in text.chars() {
-        s.chars += 1;
-        let space = ch.is_whitespace();
-        s.words += u32::from(!space && !in_word);
-        in_word = !space;
-        s.commas += u32::from(matches!(ch, ',' | '，' | '、'));
-        s.digits += u32::from(ch.is_numeric());
-        if ch.is_alphabetic() {
-            s.letters += 1;
-            s.upper += u32::from(ch.is_uppercase());
-        }
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        in_word = s.add_ascii(&rest.as_bytes()[..ascii], in_word);
+        rest = &rest[ascii..];
+        let Some(ch) = rest.chars().next() else {
+            break;
+        };
+        in_word = s.add_char(ch, in_word);
+        rest = &rest[ch.len_utf8()..];
     }
     s
+}
+
+/// Per ASCII byte, 1 in the 16-bit field of each class it is in: comma, digit, letter,
+/// uppercase letter (lowest first).
+const ASCII_CLASSES: [u64; 128] = {
+    let mut classes = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        classes[b] = (c == b',') as u64
+            | (c.is_ascii_digit() as u64) << 16
+            | (c.is_ascii_alphabetic() as u64) << 32
+            | (c.is_ascii_uppercase() as u64) << 48;
+        b += 1;
+    }
+    classes
+};
+
+impl TextStats {
+    /// Counts ASCII bytes following a word (`in_word`) or not; returns whether they end in one.
+    fn add_ascii(&mut self, bytes: &[u8], in_word: bool) -> bool {
+        let mut after_space = !in_word;
+        // Each byte adds its classes to four 16-bit counters at once.
+        for chunk in bytes.chunks(usize::from(u16::MAX)) {
+            let mut packed = 0u64;
+            for &b in chunk {
+                // ASCII whitespace as `char::is_whitespace` has it (the vertical tab included).
+                let space = matches!(b, b' ' | b'\t'..=b'\r');
+                self.words += u32::from(!space && after_space);
+                after_space = space;
+                packed += ASCII_CLASSES[usize::from(b & 0x7f)];
+            }
+            let field = |i: u32| (packed >> (16 * i)) as u16 as u32;
+            self.commas += field(0);
+            self.digits += field(1);
+            self.letters += field(2);
+            self.upper += field(3);
+        }
+        self.chars += bytes.len() as u32;
+        !after_space
+    }
+
+    /// Counts one character following a word (`in_word`) or not; returns whether it is in one.
+    fn add_char(&mut self, ch: char, in_word: bool) -> bool {
+        self.chars += 1;
+        if caseless_letter(ch) {
+            self.words += u32::from(!in_word);
+            self.letters += 1;
+            return true;
+        }
+        let space = ch.is_whitespace();
+        self.words += u32::from(!space && !in_word);
+        self.commas += u32::from(matches!(ch, ',' | '，' | '、'));
+        self.digits += u32::from(ch.is_numeric());
+        if ch.is_alphabetic() {
+            self.letters += 1;
+            self.upper += u32::from(ch.is_uppercase());
+        }
+        !space
+    }
+}
+
+/// CJK ideographs, kana and Hangul syllables (most of the text of CJK pages): alphabetic,
+/// caseless, neither numeric nor whitespace, without a table lookup.
+fn caseless_letter(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{4e00}'..='\u{9fff}'
+            | '\u{ac00}'..='\u{d7a3}'
+            | '\u{3041}'..='\u{3096}'
+            | '\u{30a1}'..='\u{30fa}'
+    )
 }
 
 /// The block's tag as a number: `p` 1, `li` 2, `h1`–`h6` 3–8, table rows and cells 9, `div`
@@ -308,7 +367,7 @@ fn tag_code(tag: Option<Tag>) -> f32 {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{repeats, text_stats, TextStats};
+    use super::{caseless_letter, repeats, text_stats, TextStats};
 
     /// The stats counted the plain way: words split at whitespace, then their characters.
     fn plain(text: &str) -> TextStats {
@@ -337,6 +396,19 @@ mod tests {
         assert_eq!((s.letters, s.upper), (4, 1));
         assert_eq!(text_stats("Ёж，٣\u{a0}x"), plain("Ёж，٣\u{a0}x"));
         assert_eq!(text_stats(""), TextStats::default());
+        // Past the 16-bit counters' chunk, and across ASCII runs.
+        let long = "Ab, 1 é".repeat(20_000);
+        assert_eq!(text_stats(&long), plain(&long));
+    }
+
+    #[test]
+    fn caseless_letters_are_letters_without_case() {
+        let all = (0..=0x10_ffff).filter_map(char::from_u32);
+        for ch in all.filter(|&ch| caseless_letter(ch)) {
+            assert!(ch.is_alphabetic() && !ch.is_uppercase(), "{ch:?}");
+            assert!(!ch.is_numeric() && !ch.is_whitespace(), "{ch:?}");
+        }
+        assert_eq!(text_stats("中文，한국어 かな"), plain("中文，한국어 かな"));
     }
 
     proptest! {
@@ -359,7 +431,7 @@ mod tests {
 
         #[test]
         fn text_stats_are_the_plain_counts(
-            text in "[a-zA-Z0-9 ,.|\t\n\r\u{0b}\u{0c}\u{1c}éÉ٣，、\u{a0}\u{3000}ß©]{0,40}"
+            text in "[a-zA-Z0-9 ,.|\t\n\r\u{0b}\u{0c}\u{1c}éÉ٣，、\u{a0}\u{3000}ß©中文한かナ]{0,40}"
         ) {
             prop_assert_eq!(text_stats(&text), plain(&text));
         }

@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
+use rustc_hash::FxHashMap;
 
 use crate::dom::{Dom, NodeId, Tag};
 
@@ -93,8 +94,19 @@ pub fn names(dom: &Dom<'_>, id: NodeId, out: &mut String) {
             .any(|n| a.name.eq_ignore_ascii_case(n))
         {
             out.push(' ');
-            out.extend(a.value.chars().flat_map(char::to_lowercase));
+            push_lowercase(out, &a.value);
         }
+    }
+}
+
+/// Appends `text` lower-cased as `char::to_lowercase` has it (ASCII bytewise).
+fn push_lowercase(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -404,48 +416,82 @@ static PARTS: LazyLock<(AhoCorasick, Vec<u8>)> = LazyLock::new(|| {
     (automaton, bits)
 });
 
-/// Classifies lower-cased class/id/role words (as [`names`] writes them).
-pub fn classify(names: &str) -> Names {
-    let (automaton, bits) = &*PARTS;
-    let mut flags = 0;
-    for token in names.split_ascii_whitespace() {
-        let mut t = 0;
-        for m in automaton.find_overlapping_iter(token) {
-            t |= bits[m.pattern().as_usize()];
+/// Classifies lower-cased class/id/role words (as [`names`] writes them), each distinct token
+/// looked at once (a page repeats its class tokens).
+#[derive(Default)]
+pub struct Classifier {
+    /// Each token seen with its bits.
+    tokens: FxHashMap<String, u8>,
+}
+
+impl Classifier {
+    /// What the words say.
+    pub fn classify(&mut self, names: &str) -> Names {
+        let mut flags = 0;
+        for token in names.split_ascii_whitespace() {
+            flags |= match self.tokens.get(token) {
+                Some(&t) => t,
+                None => {
+                    let t = token_flags(token);
+                    self.tokens.insert(token.to_string(), t);
+                    t
+                }
+            };
         }
-        // An opinion piece, not reader comments.
-        if token.contains("commentary") {
-            t &= !Names::COMMENT;
-        }
-        if STRONG_TOKENS.contains(&token) || STRONG_AFFIXES.iter().any(|a| affix(token, a)) {
-            t |= Names::STRONG;
-        }
-        if WEAK_TOKENS.contains(&token) || WEAK_AFFIXES.iter().any(|a| affix(token, a)) {
-            t |= Names::WEAK;
-        }
-        if matches!(token, "post" | "entry" | "story" | "text") {
-            t |= Names::BODY;
-        }
-        if matches!(
-            token,
-            "article" | "post" | "entry" | "story" | "content" | "main"
-        ) {
-            t |= Names::NAMED_CONTENT;
-        }
-        if matches!(
-            token,
-            "main" | "content" | "main-content" | "maincontent" | "primary"
-        ) {
-            t |= Names::MAIN;
-        }
-        flags |= t;
+        Names(flags)
     }
-    Names(flags)
+}
+
+/// The [`Names`] bits of one token.
+fn token_flags(token: &str) -> u8 {
+    let (automaton, bits) = &*PARTS;
+    let mut t = 0;
+    for m in automaton.find_overlapping_iter(token) {
+        t |= bits[m.pattern().as_usize()];
+    }
+    // An opinion piece, not reader comments.
+    if token.contains("commentary") {
+        t &= !Names::COMMENT;
+    }
+    if STRONG_TOKENS.contains(&token) || STRONG_AFFIXES.iter().any(|a| affix(token, a)) {
+        t |= Names::STRONG;
+    }
+    if WEAK_TOKENS.contains(&token) || WEAK_AFFIXES.iter().any(|a| affix(token, a)) {
+        t |= Names::WEAK;
+    }
+    if matches!(token, "post" | "entry" | "story" | "text") {
+        t |= Names::BODY;
+    }
+    if matches!(
+        token,
+        "article" | "post" | "entry" | "story" | "content" | "main"
+    ) {
+        t |= Names::NAMED_CONTENT;
+    }
+    if matches!(
+        token,
+        "main" | "content" | "main-content" | "maincontent" | "primary"
+    ) {
+        t |= Names::MAIN;
+    }
+    t
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// The words classified token by token, nothing remembered.
+    fn classify(names: &str) -> Names {
+        Names(
+            names
+                .split_ascii_whitespace()
+                .map(token_flags)
+                .fold(0, |a, t| a | t),
+        )
+    }
 
     fn mark(names: &str, keep_comments: bool) -> Mark {
         classify(names).mark(keep_comments)
@@ -510,5 +556,22 @@ mod tests {
         assert_eq!(classify(" sidebar").class_weight(), -25.0);
         assert_eq!(classify(" comment-content").class_weight(), 0.0);
         assert_eq!(classify("").class_weight(), 0.0);
+    }
+
+    proptest! {
+        #[test]
+        fn remembered_tokens_classify_as_fresh_ones(
+            names in proptest::collection::vec("( (nav|main|post|comment|ad|x)(-meta|s|)){0,3}", 0..8),
+            upper in "[A-Za-zÉ -]{0,12}",
+        ) {
+            let mut classifier = Classifier::default();
+            for n in &names {
+                prop_assert_eq!(classifier.classify(n), classify(n));
+            }
+            let mut lower = String::new();
+            push_lowercase(&mut lower, &upper);
+            let plain: String = upper.chars().flat_map(char::to_lowercase).collect();
+            prop_assert_eq!(lower, plain);
+        }
     }
 }

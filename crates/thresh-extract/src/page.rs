@@ -106,11 +106,12 @@ impl<'a> Page<'a> {
         }
         let mut names = vec![Names::default(); n];
         let mut words = String::new();
+        let mut classifier = boilerplate::Classifier::default();
         for (id, slot) in names.iter_mut().enumerate().skip(1) {
             if !removed[id] {
                 boilerplate::names(&dom, id as NodeId, &mut words);
                 if !words.is_empty() {
-                    *slot = boilerplate::classify(&words);
+                    *slot = classifier.classify(&words);
                 }
             }
         }
