@@ -52,6 +52,13 @@ pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 /// A `HashSet` with [`FxHasher`].
 pub(crate) type FxSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
 
+/// Whether a table reused between documents, of this capacity, is far larger than a text that
+/// needs `needed` entries (an earlier, much longer text left it so): then it is dropped, not
+/// cleared.
+pub(crate) fn oversized(capacity: usize, needed: usize) -> bool {
+    capacity > 8 * needed.max(4096)
+}
+
 /// Chunks at most this long (bytes) are memoised; offsets then fit in 7 bits.
 pub(crate) const MAX_CHUNK: usize = 127;
 /// Bit set in a memoised end offset when the token starts a special-case pattern.

@@ -28,7 +28,7 @@ mod tokenizer;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-pub(crate) use memo::{FxMap, FxSet};
+pub(crate) use memo::{oversized, FxMap, FxSet};
 use tables::{LANGS, XX};
 use tokenizer::{Tok, Tokenizer};
 

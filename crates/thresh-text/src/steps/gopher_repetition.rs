@@ -19,7 +19,7 @@ use crate::fineweb2::{Preset, PresetCache};
 use crate::hash::{combine_next, COMBINE_START};
 use crate::language::step_language;
 use crate::pystr;
-use crate::segment::{FxMap, FxSet, Segmenter};
+use crate::segment::{oversized, FxMap, FxSet, Segmenter};
 
 /// Parameters of `gopher_repetition`, named and defaulted as datatrove's.
 #[derive(Clone, Debug, Deserialize)]
@@ -192,12 +192,6 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
-}
-
-/// Whether a reused table of this capacity is far larger than a text of `needed` n-grams
-/// needs (an earlier, much longer text left it so): then it is dropped, not cleared.
-fn oversized(capacity: usize, needed: usize) -> bool {
-    capacity > 8 * needed.max(4096)
 }
 
 /// Characters of the most frequent n-gram times its count (ties: the first seen), given the

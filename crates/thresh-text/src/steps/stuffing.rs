@@ -20,7 +20,7 @@ use thresh_core::{Document, Step, StepCx, Verdict};
 use crate::charsets::is_terminal_punctuation;
 use crate::checks::Checks;
 use crate::hash::{combine, fnv1a, FNV_OFFSET, FNV_PRIME};
-use crate::segment::FxMap;
+use crate::segment::{oversized, FxMap};
 
 /// Parameters of `stuffing`. A zero disables a check.
 #[derive(Clone, Debug, Deserialize)]
@@ -122,11 +122,10 @@ struct Phrases {
 }
 
 impl Phrases {
-    /// Empties the table for a text, phrases of `n` words; a table a much longer text left
-    /// far larger than this one needs (`words` at most) is dropped, not cleared.
+    /// Empties the table for a text of at most `words` words, phrases of `n` words.
     fn reset(&mut self, n: usize, words: usize) {
         self.n = n;
-        if self.grams.capacity() > 8 * words.max(4096) {
+        if oversized(self.grams.capacity(), words) {
             self.grams = FxMap::default();
         }
         self.grams.clear();
