@@ -208,7 +208,7 @@ fn block_model_chooses_the_built_in_model_the_rules_alone_or_a_model_file() {
     let keep_all = tmp.path().join("keep-all.model");
     fs::write(
         &keep_all,
-        "thresh-blocks 1\nfeatures 44\nbias 0\nthreshold 0.5\ntree 1\n-1 0 0 0 10\n",
+        "thresh-blocks 1\nfeatures 50\nbias 0\nthreshold 0.5\ntree 1\n-1 0 0 0 10\n",
     )
     .unwrap();
     let text_with = |model: &str| {

@@ -1,7 +1,8 @@
 //! The learned content decision: every line of the page (only non-text elements and hidden
 //! ones left out) with the features of its block — what the rules decided about it, its text,
 //! link density, tag, the class/id words and tags around it, its position and its neighbours —
-//! for a [`BlockModel`](crate::model::BlockModel) to keep or drop.
+//! and how often its shape (tag, depth, containers) recurs on the page and inside the rules'
+//! choice — for a [`BlockModel`](crate::model::BlockModel) to keep or drop.
 
 use rustc_hash::FxHashMap;
 
@@ -11,7 +12,7 @@ use crate::page::Page;
 use crate::render::{self, RenderOptions};
 
 /// Features per line.
-pub const FEATURES: usize = 44;
+pub const FEATURES: usize = 50;
 
 /// The lines of a page with their features.
 #[derive(Default)]
@@ -24,7 +25,7 @@ pub struct Lines {
 
 /// What is known of one line of the page.
 pub struct Line {
-    /// Its features, in the order `scripts/train_blocks.py` names them.
+    /// Its features, in the order [`lines`] lists them.
     pub features: [f32; FEATURES],
     /// Kept whatever the model says: a table row or a comment the rules kept (tables and
     /// comments are asked for by option; the benchmarks' ground truth mostly leaves them out).
@@ -133,6 +134,33 @@ pub fn lines(
         }
     }
     let codes: Vec<f32> = rendered.iter().map(|(_, b)| tag_code(dom.tag(b))).collect();
+    // A line's shape: its tag and depth and whether it sits in an article or a list; the
+    // fine shape adds the boilerplate and comment marks. Teaser cards repeat their shape
+    // outside the rules' choice, an article's paragraphs inside it.
+    let blocks: Vec<NodeId> = rendered.iter().map(|(_, b)| b).collect();
+    let shape_of = |i: usize| {
+        let block = blocks[i] as usize;
+        let b = bits[block];
+        codes[i] as u32
+            | u32::from(depth[block].min(60)) << 4
+            | u32::from(b & ARTICLE != 0) << 10
+            | u32::from(b & LIST != 0) << 11
+    };
+    let coarse: Vec<u32> = (0..n).map(shape_of).collect();
+    let fine: Vec<u32> = (0..n)
+        .map(|i| {
+            let b = bits[blocks[i] as usize];
+            coarse[i]
+                | u32::from(b & STRONG != 0) << 12
+                | u32::from(b & WEAK != 0) << 13
+                | u32::from(b & COMMENT != 0) << 14
+        })
+        .collect();
+    let coarse = shapes(&coarse, &in_main);
+    let fine = shapes(&fine, &in_main);
+    let in_article = |i: usize| bits[blocks[i] as usize] & ARTICLE != 0;
+    let article_out = (0..n).filter(|&i| in_article(i) && !in_main[i]).count() as f32 / n as f32;
+    let article_in = (0..n).filter(|&i| in_article(i) && in_main[i]).count() as f32 / n as f32;
     let heading = |i: usize| (3.0..=8.0).contains(&codes[i]);
     let ln = |x: usize| (1.0 + x as f32).ln();
     let flag = |on: bool| if on { 1.0 } else { 0.0 };
@@ -195,6 +223,12 @@ pub fn lines(
             flag(c.prose > 0),
             chars as f32 / c.chars.max(1) as f32,
             flag(main_chars < 250),
+            ln(coarse[i].0 as usize),
+            coarse[i].1 as f32 / coarse[i].0 as f32,
+            article_out,
+            article_in,
+            ln(fine[i].0 as usize),
+            fine[i].1 as f32 / fine[i].0 as f32,
         ];
         before += chars;
         let kept = in_main[i]
@@ -206,6 +240,18 @@ pub fn lines(
         text: rendered,
         lines: out,
     }
+}
+
+/// Per line: how many lines share its shape (its own included), and how many of those are
+/// in the rules' text.
+fn shapes(keys: &[u32], in_main: &[bool]) -> Vec<(u32, u32)> {
+    let mut counts: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+    for (&key, &main) in keys.iter().zip(in_main) {
+        let c = counts.entry(key).or_default();
+        c.0 += 1;
+        c.1 += u32::from(main);
+    }
+    keys.iter().map(|k| counts[k]).collect()
 }
 
 /// Per line: how many of the lines have its text (its own included), and whether the rules'
@@ -367,7 +413,7 @@ fn tag_code(tag: Option<Tag>) -> f32 {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{caseless_letter, repeats, text_stats, TextStats};
+    use super::{caseless_letter, repeats, shapes, text_stats, TextStats};
 
     /// The stats counted the plain way: words split at whitespace, then their characters.
     fn plain(text: &str) -> TextStats {
@@ -399,6 +445,16 @@ mod tests {
         // Past the 16-bit counters' chunk, and across ASCII runs.
         let long = "Ab, 1 é".repeat(20_000);
         assert_eq!(text_stats(&long), plain(&long));
+    }
+
+    #[test]
+    fn shapes_count_each_key_on_the_page_and_in_main() {
+        let keys = [7, 3, 7, 7, 3, 9];
+        let main = [true, false, false, true, false, false];
+        assert_eq!(
+            shapes(&keys, &main),
+            [(3, 2), (2, 0), (3, 2), (3, 2), (2, 0), (1, 0)]
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! thresh-blocks 1
-//! features 44
+//! features 50
 //! bias -0.37
 //! threshold 0.5
 //! tree 3
@@ -237,7 +237,7 @@ mod tests {
     use super::*;
 
     fn model(trees: &str) -> String {
-        format!("thresh-blocks 1\nfeatures 44\nbias 0.5\nthreshold 0.5\n{trees}")
+        format!("thresh-blocks 1\nfeatures 50\nbias 0.5\nthreshold 0.5\n{trees}")
     }
 
     fn sample(values: &[(usize, f32)]) -> [f32; FEATURES] {
@@ -364,7 +364,7 @@ mod tests {
         for broken in [
             "".to_string(),
             "thresh-blocks 2\n".into(),
-            "thresh-blocks 1\nfeatures 44\nbias x\n".into(),
+            "thresh-blocks 1\nfeatures 50\nbias x\n".into(),
             "thresh-blocks 1\nfeatures 2\nbias 0\nthreshold 0.5\ntree 1\n-1 0 0 0 0\n".into(),
             model("tree 2\n0 0.5 1 1 0\n"),
             model("tree 1\n44 0.5 0 0 0\n"),

@@ -135,3 +135,77 @@ fn the_built_in_model_leaves_the_headline_out_as_the_benchmarks_article_bodies_d
         learned.text
     );
 }
+
+/// A news article followed by teaser cards for other stories, each card an `<article>` of its
+/// own with a heading and a summary.
+fn article_with_teasers() -> String {
+    let cards: String = ["Ferry fares", "School meals", "Library hours"]
+        .iter()
+        .map(|t| {
+            format!(
+                "<article class=card><h4>{t} change in spring</h4>\
+                 <p>What the council decided about {t} on Monday.</p></article>"
+            )
+        })
+        .collect();
+    format!(
+        "<html><body><article class=story>{}{}{}</article>\
+         <section class=more><h3>More stories</h3>{cards}</section></body></html>",
+        para("harbour wall"),
+        para("fish market"),
+        para("ferry pier")
+    )
+}
+
+#[test]
+fn lines_count_how_often_their_shape_recurs_on_the_page_and_in_the_rules_text() {
+    // The last six features: lines of the same shape (tag, depth, in an article, in a list)
+    // as ln(1 + n) and the share of them in the rules' text; the page's lines in an article
+    // outside and inside the rules' text, as shares of its lines; then the shape with the
+    // boilerplate and comment marks, counted the same way.
+    let (lines, main) = thresh_extract::block_features(&article_with_teasers(), &rules());
+    assert!(main.contains("The ferry pier was discussed"), "{main}");
+    assert!(!main.contains("council decided"), "{main}");
+    let texts: Vec<&str> = lines.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts.len(), 10, "{texts:?}");
+    let line = |prefix: &str| &lines[texts.iter().position(|t| t.starts_with(prefix)).unwrap()].1;
+    let shape = |f: &[f32; FEATURES]| <[f32; 6]>::try_from(&f[FEATURES - 6..]).unwrap();
+    let ln = |n: f32| (1.0 + n).ln();
+    // Three story paragraphs, all in the rules' text; nine of the ten lines are in articles,
+    // three of them in the rules' text.
+    assert_eq!(
+        shape(line("The harbour wall")),
+        [ln(3.0), 1.0, 0.6, 0.3, ln(3.0), 1.0]
+    );
+    // Three card headings and three card summaries, none in the rules' text.
+    assert_eq!(
+        shape(line("School meals change")),
+        [ln(3.0), 0.0, 0.6, 0.3, ln(3.0), 0.0]
+    );
+    assert_eq!(
+        shape(line("What the council decided about Library")),
+        [ln(3.0), 0.0, 0.6, 0.3, ln(3.0), 0.0]
+    );
+    // The section heading is alone of its shape.
+    assert_eq!(
+        shape(line("More stories")),
+        [ln(1.0), 0.0, 0.6, 0.3, ln(1.0), 0.0]
+    );
+}
+
+#[test]
+fn the_built_in_model_leaves_teaser_cards_after_an_article_out() {
+    let learned = extract(&article_with_teasers(), &Options::default());
+    for p in ["harbour wall", "fish market", "ferry pier"] {
+        assert!(
+            learned.text.contains(&format!("The {p} was discussed")),
+            "{}",
+            learned.text
+        );
+    }
+    assert!(
+        !learned.text.contains("council decided"),
+        "{}",
+        learned.text
+    );
+}
