@@ -31,6 +31,13 @@ fn para(topic: &str) -> String {
     )
 }
 
+/// Asserts that `text` holds the [`para`] of every topic.
+fn assert_has_paragraphs(text: &str, topics: &[&str]) {
+    for p in topics {
+        assert!(text.contains(&format!("The {p} was discussed")), "{text}");
+    }
+}
+
 fn page() -> String {
     format!(
         "<html><body><nav><a href=/>Home</a> <a href=/news>News</a></nav>\
@@ -122,13 +129,10 @@ fn the_built_in_model_leaves_the_headline_out_as_the_benchmarks_article_bodies_d
         "{}",
         alone.text
     );
-    for p in ["harbour wall", "fish market", "ferry pier"] {
-        assert!(
-            learned.text.contains(&format!("The {p} was discussed")),
-            "{}",
-            learned.text
-        );
-    }
+    assert_has_paragraphs(
+        &learned.text,
+        &["harbour wall", "fish market", "ferry pier"],
+    );
     assert!(
         !learned.text.contains("Harbour wall repairs"),
         "{}",
@@ -196,13 +200,10 @@ fn lines_count_how_often_their_shape_recurs_on_the_page_and_in_the_rules_text() 
 #[test]
 fn the_built_in_model_leaves_teaser_cards_after_an_article_out() {
     let learned = extract(&article_with_teasers(), &Options::default());
-    for p in ["harbour wall", "fish market", "ferry pier"] {
-        assert!(
-            learned.text.contains(&format!("The {p} was discussed")),
-            "{}",
-            learned.text
-        );
-    }
+    assert_has_paragraphs(
+        &learned.text,
+        &["harbour wall", "fish market", "ferry pier"],
+    );
     assert!(
         !learned.text.contains("council decided"),
         "{}",
