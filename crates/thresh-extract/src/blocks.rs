@@ -137,30 +137,33 @@ pub fn lines(
     // A line's shape: its tag and depth and whether it sits in an article or a list; the
     // fine shape adds the boilerplate and comment marks. Teaser cards repeat their shape
     // outside the rules' choice, an article's paragraphs inside it.
-    let blocks: Vec<NodeId> = rendered.iter().map(|(_, b)| b).collect();
-    let shape_of = |i: usize| {
-        let block = blocks[i] as usize;
-        let b = bits[block];
-        codes[i] as u32
-            | u32::from(depth[block].min(60)) << 4
+    let (mut coarse, mut fine) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut article_out, mut article_in) = (0usize, 0usize);
+    for (i, (_, block)) in rendered.iter().enumerate() {
+        let b = bits[block as usize];
+        let shape = codes[i] as u32
+            | u32::from(depth[block as usize].min(60)) << 4
             | u32::from(b & ARTICLE != 0) << 10
-            | u32::from(b & LIST != 0) << 11
-    };
-    let coarse: Vec<u32> = (0..n).map(shape_of).collect();
-    let fine: Vec<u32> = (0..n)
-        .map(|i| {
-            let b = bits[blocks[i] as usize];
-            coarse[i]
+            | u32::from(b & LIST != 0) << 11;
+        coarse.push(shape);
+        fine.push(
+            shape
                 | u32::from(b & STRONG != 0) << 12
                 | u32::from(b & WEAK != 0) << 13
-                | u32::from(b & COMMENT != 0) << 14
-        })
-        .collect();
+                | u32::from(b & COMMENT != 0) << 14,
+        );
+        if b & ARTICLE != 0 {
+            *(if in_main[i] {
+                &mut article_in
+            } else {
+                &mut article_out
+            }) += 1;
+        }
+    }
     let coarse = shapes(&coarse, &in_main);
     let fine = shapes(&fine, &in_main);
-    let in_article = |i: usize| bits[blocks[i] as usize] & ARTICLE != 0;
-    let article_out = (0..n).filter(|&i| in_article(i) && !in_main[i]).count() as f32 / n as f32;
-    let article_in = (0..n).filter(|&i| in_article(i) && in_main[i]).count() as f32 / n as f32;
+    let article_out = article_out as f32 / n as f32;
+    let article_in = article_in as f32 / n as f32;
     let heading = |i: usize| (3.0..=8.0).contains(&codes[i]);
     let ln = |x: usize| (1.0 + x as f32).ln();
     let flag = |on: bool| if on { 1.0 } else { 0.0 };
